@@ -1,0 +1,80 @@
+"""Engines and transactions.
+
+Write transactions on SQLite start with BEGIN IMMEDIATE, so two writers
+queue on the busy timeout instead of failing with "database is locked" when
+one upgrades a read lock; WAL lets readers go on meanwhile.
+"""
+
+import os
+import threading
+
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import engines
+import sqlalchemy as sa
+
+_lock = threading.Lock()
+_engines = {}
+
+SQLITE_BUSY_TIMEOUT_MS = 30000
+
+
+def _prepare_sqlite(engine):
+    @sa.event.listens_for(engine, 'connect')
+    def _on_connect(dbapi_connection, record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute('PRAGMA busy_timeout = %d' % SQLITE_BUSY_TIMEOUT_MS)
+        cursor.execute('PRAGMA journal_mode = WAL')
+        cursor.execute('PRAGMA synchronous = NORMAL')
+        cursor.execute('PRAGMA foreign_keys = ON')
+        cursor.close()
+
+    @sa.event.listens_for(engine, 'begin')
+    def _on_begin(connection):
+        write = connection.get_execution_options().get('freezer_write')
+        connection.exec_driver_sql('BEGIN IMMEDIATE' if write else 'BEGIN')
+
+
+def create_engine(url, max_retries=3, max_pool_size=None):
+    """A new engine for ``url``, tuned for the backend."""
+    kwargs = {}
+    if url.startswith('sqlite'):
+        path = url.split(':///', 1)[-1]
+        if path and path != ':memory:':
+            os.makedirs(os.path.dirname(os.path.abspath(path)) or '.',
+                        exist_ok=True)
+    engine = engines.create_engine(
+        url, max_retries=max_retries, retry_interval=1,
+        max_pool_size=max_pool_size, sqlite_fk=False,
+        thread_checkin=False, **kwargs)
+    if engine.dialect.name == 'sqlite':
+        _prepare_sqlite(engine)
+    elif engine.dialect.name in ('mysql', 'mariadb'):
+        # Name locks serialise what must be serial; READ COMMITTED avoids
+        # InnoDB gap locks turning unrelated inserts into deadlocks.
+        engine = engine.execution_options(isolation_level='READ COMMITTED')
+    return engine
+
+
+def get_engine(url, **kwargs):
+    """The process's shared engine for ``url``."""
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = create_engine(url, **kwargs)
+            _engines[url] = engine
+        return engine
+
+
+def dispose_all():
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+DEADLOCK_RETRIES = 5
+
+
+def is_retryable(error):
+    return isinstance(error, (db_exc.DBDeadlock,))

@@ -1,0 +1,57 @@
+"""Bring a database to the newest schema with alembic."""
+
+import os
+
+from alembic import command
+from alembic import config as alembic_config
+from alembic import migration as alembic_migration
+from alembic import script as alembic_script
+import sqlalchemy as sa
+
+from freezer_api.common import exceptions
+
+_INI = os.path.join(os.path.dirname(__file__), 'alembic.ini')
+
+
+def _config():
+    return alembic_config.Config(_INI)
+
+
+def head():
+    return alembic_script.ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def current(engine):
+    with engine.connect() as connection:
+        return alembic_migration.MigrationContext.configure(
+            connection).get_current_revision()
+
+
+def _check_known(engine):
+    known = {r.revision for r in alembic_script.ScriptDirectory.from_config(
+        _config()).walk_revisions()}
+    revision = current(engine)
+    tables = set(sa.inspect(engine).get_table_names())
+    if revision is None and 'migrate_version' in tables:
+        raise exceptions.FreezerError(
+            'This database was written by a sqlalchemy-migrate era '
+            'freezer-api. Upgrade it with upstream freezer-api 19.0.0 '
+            '(freezer-manage db sync) first.')
+    if revision is None and 'jobs' in tables:
+        raise exceptions.FreezerError(
+            'The database has freezer tables but no alembic revision; '
+            'refusing to guess its schema.')
+    if revision is not None and revision not in known:
+        raise exceptions.FreezerError(
+            'The database is at alembic revision %s, which this release '
+            'does not know. Upstream databases must first be upgraded to '
+            'freezer-api 19.0.0 (revision 7a3b9c1d2e4f).' % revision)
+
+
+def upgrade(engine, revision='head'):
+    """Upgrade the database behind ``engine`` to ``revision``."""
+    _check_known(engine)
+    config = _config()
+    with engine.begin() as connection:
+        config.attributes['connection'] = connection
+        command.upgrade(config, revision)
