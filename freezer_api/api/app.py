@@ -85,7 +85,12 @@ class RootController(object):
     def _route(self, args, request=None):
         return self.dispatch, []
 
-    @pecan.expose()
+    # Content negotiation is ours (Frontdoor): let pecan accept them all.
+    @pecan.expose(content_type='application/json')
+    @pecan.expose(content_type='application/json-home')
+    @pecan.expose(content_type='text/html')
+    @pecan.expose(content_type='text/plain')
+    @pecan.expose(content_type='*/*')
     def dispatch(self, *args, **kwargs):
         request = pecan.request
         try:
@@ -98,9 +103,6 @@ class RootController(object):
         return pecan.response
 
     def _dispatch(self, request):
-        if not _accepts_json(request):
-            raise exceptions.NotAcceptable(
-                'Only JSON responses are supported')
         path = request.path_info
         if path.rstrip('/') == '/v2':
             response = webob.Response(
@@ -184,6 +186,9 @@ class Frontdoor(object):
                 return response(environ, start_response)
             if not (path == '/v2' or path.startswith('/v2/')):
                 raise exceptions.NotFound('The resource could not be found.')
+            if not _accepts_json(request):
+                raise exceptions.NotAcceptable(
+                    'Only JSON responses are supported')
             return self.app(environ, start_response)
         except Exception as error:
             return errors.error_response(error)(environ, start_response)

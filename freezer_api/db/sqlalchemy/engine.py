@@ -29,10 +29,14 @@ def _prepare_sqlite(engine):
         cursor.execute('PRAGMA foreign_keys = ON')
         cursor.close()
 
-    @sa.event.listens_for(engine, 'begin')
+    # Runs before oslo.db's own BEGIN, which then sees the transaction.
+    @sa.event.listens_for(engine, 'begin', insert=True)
     def _on_begin(connection):
+        if 'in_transaction' in connection.info:
+            return
         write = connection.get_execution_options().get('freezer_write')
         connection.exec_driver_sql('BEGIN IMMEDIATE' if write else 'BEGIN')
+        connection.info['in_transaction'] = True
 
 
 def create_engine(url, max_retries=3, max_pool_size=None):

@@ -162,9 +162,11 @@ jobs = sa.Table(
 job_actions = sa.Table(
     'job_actions', metadata,
     sa.Column('id', sa.String(36), primary_key=True),
-    sa.Column('job_id', sa.String(36), sa.ForeignKey('jobs.id'),
+    sa.Column('job_id', sa.String(36),
+              sa.ForeignKey('jobs.id', name='fk_job_actions_job_id'),
               nullable=False, index=True),
-    sa.Column('action_id', sa.String(36), sa.ForeignKey('actions.id'),
+    sa.Column('action_id', sa.String(36),
+              sa.ForeignKey('actions.id', name='fk_job_actions_action_id'),
               nullable=False, index=True),
     sa.Column('position', sa.Integer),
     sa.Column('mandatory', sa.Boolean),

@@ -65,19 +65,26 @@ def _dump(value):
 
 
 def _to_utf8mb4(bind):
-    op.execute('SET FOREIGN_KEY_CHECKS=0')
+    # InnoDB will not change the charset of a column a foreign key uses:
+    # drop job_actions' keys, convert every table, put the keys back.
+    foreign_keys = sa.inspect(bind).get_foreign_keys('job_actions')
+    for key in foreign_keys:
+        op.drop_constraint(key['name'], 'job_actions', type_='foreignkey')
     for table in TABLES + ('alembic_version',):
         op.execute('ALTER TABLE %s CONVERT TO CHARACTER SET utf8mb4 '
                    'COLLATE utf8mb4_unicode_ci' % table)
-    op.execute('SET FOREIGN_KEY_CHECKS=1')
+    for key in foreign_keys:
+        op.create_foreign_key(
+            'fk_job_actions_%s' % key['constrained_columns'][0],
+            'job_actions', key['referred_table'],
+            key['constrained_columns'], key['referred_columns'])
 
 
 def _purge_soft_deleted(bind):
-    deleted = sa.column('deleted')
-    jobs = sa.table('jobs', sa.column('id'), deleted)
-    actions = sa.table('actions', sa.column('id'), deleted)
+    jobs = sa.table('jobs', sa.column('id'), sa.column('deleted'))
+    actions = sa.table('actions', sa.column('id'), sa.column('deleted'))
     links = sa.table('job_actions', sa.column('job_id'),
-                     sa.column('action_id'), deleted)
+                     sa.column('action_id'), sa.column('deleted'))
     bind.execute(links.delete().where(sa.or_(
         links.c.deleted == sa.true(),
         links.c.job_id.in_(sa.select(jobs.c.id).where(
@@ -87,7 +94,7 @@ def _purge_soft_deleted(bind):
     for table in TABLES:
         if table == 'job_actions':
             continue
-        t = sa.table(table, deleted)
+        t = sa.table(table, sa.column('deleted'))
         bind.execute(t.delete().where(t.c.deleted == sa.true()))
 
 

@@ -1,0 +1,11 @@
+"""The HTTP contract (gabbits/*.yaml) against postgresql."""
+
+from gabbi.driver import test_pytest  # noqa: F401  (gabbi's test function)
+
+from freezer_api.tests.functional import gabbi_fixtures
+
+gabbi_fixtures.skip_unless_available('postgresql')
+
+
+def pytest_generate_tests(metafunc):
+    gabbi_fixtures.generate('postgresql', metafunc, 'api-postgresql')

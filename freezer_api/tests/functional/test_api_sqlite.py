@@ -1,0 +1,11 @@
+"""The HTTP contract (gabbits/*.yaml) against sqlite."""
+
+from gabbi.driver import test_pytest  # noqa: F401  (gabbi's test function)
+
+from freezer_api.tests.functional import gabbi_fixtures
+
+gabbi_fixtures.skip_unless_available('sqlite')
+
+
+def pytest_generate_tests(metafunc):
+    gabbi_fixtures.generate('sqlite', metafunc, 'api-sqlite')
