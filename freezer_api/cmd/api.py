@@ -26,7 +26,8 @@ class Server(gunicorn_base.BaseApplication):
 
     def load_config(self):
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:
+                self.cfg.set(key, value)
 
     def load(self):
         return self.application
@@ -50,6 +51,9 @@ def server_options(conf=CONF):
         'errorlog': '-',
         'loglevel': 'debug' if conf.debug else 'info',
         'proc_name': 'freezer-api',
+        # gunicorn >= 25.1 opens a control socket in $HOME by default; two
+        # servers of one user would fight over it.
+        'control_socket_disable': True,
     }
 
 

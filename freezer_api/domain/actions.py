@@ -11,12 +11,21 @@ _COLUMNS = {'action': 'action', 'mode': 'actionmode',
             'priority': 'priority', 'log_file': 'log_file'}
 
 
+# Upstream's defaults for an action that does not say.
+DEFAULT_RETRIES = 5
+DEFAULT_RETRY_INTERVAL = 6
+
+
 def action_row(project_id, user_id, action_id, document):
     """The actions row for an action document (or a job's action entry)."""
     freezer_action = dict(document['freezer_action'])
+    max_retries = document.get('max_retries')
+    interval = document.get('max_retries_interval')
     row = {'id': action_id, 'project_id': project_id, 'user_id': user_id,
-           'max_retries': document.get('max_retries'),
-           'max_retries_interval': document.get('max_retries_interval'),
+           'max_retries': DEFAULT_RETRIES if max_retries is None
+           else max_retries,
+           'max_retries_interval': DEFAULT_RETRY_INTERVAL if interval is None
+           else interval,
            'mandatory': document.get('mandatory'),
            'backup_metadata': freezer_action}
     for key, column in _COLUMNS.items():
@@ -46,10 +55,13 @@ def _same(row, entry):
     wanted = dict(entry['freezer_action'])
     for key in _COLUMNS:
         wanted.setdefault(key, None)
+    retries = entry.get('max_retries')
+    interval = entry.get('max_retries_interval')
     return (stored == wanted
-            and row['max_retries'] == entry.get('max_retries')
-            and row['max_retries_interval'] ==
-            entry.get('max_retries_interval'))
+            and row['max_retries'] == (DEFAULT_RETRIES if retries is None
+                                       else retries)
+            and row['max_retries_interval'] == (
+                DEFAULT_RETRY_INTERVAL if interval is None else interval))
 
 
 def store_job_actions(tx, project_id, user_id, entries):

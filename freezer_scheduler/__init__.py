@@ -1,0 +1,1 @@
+"""freezer-scheduler: the per-host scheduler daemon and its command line."""

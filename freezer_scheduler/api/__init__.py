@@ -1,0 +1,1 @@
+"""The API client layer; import it through freezer_scheduler.client."""
