@@ -75,7 +75,7 @@ def measure_polls(server, duration):
         common.wrk(url, 'get_json.lua', 1, WARMUP_SECONDS, body=text)
         for connections in (1, 8):
             figures = common.wrk(url, 'get_json.lua', connections, duration,
-                                 body=text)
+                                 body=text, server=server)
             common.say('  (b) poll, %-12s %d conn: %s' % (
                 label, connections, common.describe_wrk(figures)))
 
@@ -85,7 +85,8 @@ def measure_create(server, storage, duration):
     url = server.base_url() + '/v2/%s/jobs' % CREATE_PROJECT
     body = json.dumps(common.job_document(CREATE_CLIENT))
     common.wrk(url, 'post_json.lua', 8, WARMUP_SECONDS, body=body)
-    figures = common.wrk(url, 'post_json.lua', 8, duration, body=body)
+    figures = common.wrk(url, 'post_json.lua', 8, duration, body=body,
+                         server=server)
     common.say('  (a) job create, 8 conn:        %s'
                % common.describe_wrk(figures))
 

@@ -6,11 +6,13 @@ MariaDB/PostgreSQL database), loads it, prints figures and stops it by PID.
 """
 
 import argparse
+import collections
 import contextlib
 import http.client
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import socket
@@ -131,6 +133,11 @@ class Database(object):
 
 # -- the server --------------------------------------------------------------
 
+# "... ERROR freezer_api.api.errors sqlalchemy.exc.OperationalError: ..."
+_EXCEPTION_LINE = re.compile(r' ERROR \S+ ((?:[\w]+\.)*\w*(?:Error|Exception|'
+                             r'Deadlock|Entry)\b.*)$')
+
+
 def free_port():
     for port in PORTS:
         with socket.socket() as probe:
@@ -220,6 +227,25 @@ class Server(object):
                 return log.read()[-size:].decode('utf-8', 'replace')
         except OSError:
             return ''
+
+    def errors_since(self, offset):
+        """(new offset, {exception line: count}) of errors logged since."""
+        found = collections.Counter()
+        try:
+            with open(self.log_file, 'rb') as log:
+                log.seek(offset)
+                text = log.read()
+        except OSError:
+            return offset, found
+        # A traceback is logged as lines sharing "date time pid"; its last
+        # exception line is the one that reached the API.
+        last = {}
+        for line in text.decode('utf-8', 'replace').splitlines():
+            match = _EXCEPTION_LINE.search(line)
+            if match:
+                last[' '.join(line.split()[:3])] = match.group(1)[:160]
+        found.update(last.values())
+        return offset + len(text), found
 
     def stop(self):
         """SIGTERM the master (it stops its workers); SIGKILL if stuck."""
@@ -440,13 +466,33 @@ def check_seeding(storage, port, project_id='bench-seedcheck'):
 
 # -- wrk -----------------------------------------------------------------------
 
+def cpu_seconds(pids):
+    """User + system CPU seconds these processes have used so far."""
+    ticks = os.sysconf('SC_CLK_TCK')
+    total = 0
+    for pid in pids:
+        try:
+            with open('/proc/%d/stat' % pid) as stat:
+                fields = stat.read().rsplit(')', 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / float(ticks)
+
+
 def wrk(url, script, connections, duration, body=None, threads=1,
-        timeout=30):
+        timeout=30, server=None):
     """Run wrk with one of bench/wrk/*.lua; the figures its done() prints.
 
-    Returns requests, rps, p50/p90/p99/max latency in ms and the error
-    counts; ``errors`` sums them (non-2xx/3xx answers included).
+    Returns requests, rps, ok_rps (answers below 400 only), p50/p90/p99/max
+    latency in ms and the error counts; ``errors`` sums them. With
+    ``server``, also ``cpu_ms``: the workers' CPU time per request, a figure
+    other load on the machine disturbs far less than the rate; and
+    ``load``: the 1-minute load average afterwards.
     """
+    pids = server.worker_pids() if server is not None else []
+    cpu_before = cpu_seconds(pids)
+    log_offset = server.errors_since(0)[0] if server is not None else 0
     env = dict(os.environ, WRK_LUA_DIR=WRK_DIR, BENCH_BODY=body or '')
     command = [_tool('wrk'), '-t%d' % threads, '-c%d' % connections,
                '-d%ds' % duration, '--timeout', '%ds' % timeout,
@@ -461,6 +507,13 @@ def wrk(url, script, connections, duration, body=None, threads=1,
             done.returncode, done.stdout[-500:], done.stderr[-500:]))
     seconds = figures['duration_us'] / 1e6
     figures['rps'] = figures['requests'] / seconds if seconds else 0.0
+    figures['ok_rps'] = (figures['requests'] - figures['status_errors']) / (
+        seconds or 1.0)
+    figures['cpu_ms'] = ((cpu_seconds(pids) - cpu_before) * 1000.0
+                         / max(figures['requests'], 1)) if pids else None
+    figures['load'] = os.getloadavg()[0]
+    figures['server_errors'] = (server.errors_since(log_offset)[1]
+                                if server is not None else {})
     for key in ('p50', 'p90', 'p99', 'max', 'mean'):
         figures[key + '_ms'] = figures[key + '_us'] / 1000.0
     figures['errors'] = sum(figures[k] for k in (
@@ -474,11 +527,17 @@ def describe_wrk(figures):
             'max %7.2f ms  (%d requests)' % (
                 figures['rps'], figures['p50_ms'], figures['p90_ms'],
                 figures['p99_ms'], figures['max_ms'], figures['requests']))
+    if figures['cpu_ms'] is not None:
+        text += '  server CPU %.2f ms/req' % figures['cpu_ms']
+    text += '  load %.1f' % figures['load']
     if figures['errors']:
-        text += ('  ERRORS: %d non-2xx, %d socket, %d timeouts' % (
-            figures['status_errors'],
-            figures['connect_errors'] + figures['read_errors']
-            + figures['write_errors'], figures['timeouts']))
+        text += ('\n      ERRORS: %d answers >= 400 (%.1f ok req/s), '
+                 '%d socket errors, %d timeouts' % (
+                     figures['status_errors'], figures['ok_rps'],
+                     figures['connect_errors'] + figures['read_errors']
+                     + figures['write_errors'], figures['timeouts']))
+    for line, count in figures['server_errors'].most_common(3):
+        text += '\n      server log, %d x: %s' % (count, line)
     return text
 
 

@@ -17,6 +17,8 @@ from freezer_api.common import schemas
 JOB_FILE_SUFFIXES = ('.json', '.conf')
 
 _REQUIRED = re.compile(r"^'([^']+)' is a required property$")
+# A quoted value long enough to drown the message: keep its start.
+_LONG_VALUE = re.compile(r"'([^']{40})[^']{8,}'")
 _UNEXPECTED = re.compile(r"^Additional properties are not allowed "
                          r"\('([^']+)'")
 
@@ -84,7 +86,8 @@ def read_json_object(path):
 
 def _schema_error(path, failure):
     """An InputError naming the field the schema failure is about."""
-    field, message = failure.field, failure.message
+    field = failure.field
+    message = _LONG_VALUE.sub(r"'\1...'", failure.message)
     for pattern, text in ((_REQUIRED, 'is required'),
                           (_UNEXPECTED, 'is not a known field')):
         found = pattern.match(message)

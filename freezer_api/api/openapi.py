@@ -31,6 +31,19 @@ FRONT_DOOR = [('GET', '/'), ('GET', '/healthcheck'), ('GET', '/v2/'),
               ('GET', '/openapi.yaml')]
 
 
+# Ids the examples use. The schemathesis test creates documents with these
+# ids so that the examples find something.
+EXAMPLE_IDS = {
+    'project_id': 'p1',
+    'client_id': 'p1_host1',
+    'job_id': '0d4e2b1c9a8f4e6d8c7b6a5f4e3d2c1b',
+    'session_id': '9c1b2a3d4e5f46a7b8c9d0e1f2a3b4c5',
+    'action_id': '5a6b7c8d9e0f41a2b3c4d5e6f7a8b9c0',
+    'backup_id': '3e2d1c0b9a8f47e6d5c4b3a2f1e0d9c8',
+}
+EXAMPLE_SESSION_NAME = 'nightly-db'
+
+
 def _ref(name, kind='schemas'):
     return {'$ref': '#/components/%s/%s' % (kind, name)}
 
@@ -147,6 +160,73 @@ def _request_components():
     }
     return components
 
+
+_BACKUP_ACTION = {'action': 'backup', 'mode': 'mysql',
+                  'path_to_backup': '/var/lib/mysql', 'backup_name': 'db',
+                  'container': 'backups', 'storage': 'swift'}
+
+# Request examples by component: {example name: value}. Each must validate
+# against its component (the unit tests check it).
+REQUEST_EXAMPLES = {
+    'JobCreate': {'named': {
+        'summary': 'A job that belongs to the session named nightly-db.',
+        'value': {'client_id': EXAMPLE_IDS['client_id'],
+                  'description': 'nightly database dump',
+                  'session_name': EXAMPLE_SESSION_NAME,
+                  'job_schedule': {'schedule_interval': '1 days'},
+                  'job_actions': [{'freezer_action': _BACKUP_ACTION,
+                                   'max_retries': 3,
+                                   'max_retries_interval': 60}]}}},
+    'JobPatch': {'leave': {
+        'summary': 'Leave the session, become standalone.',
+        'value': {'session_name': ''}}},
+    'JobEventRequest': {'start': {'summary': 'Ask the scheduler to start it.',
+                                  'value': {'start': None}}},
+    'SessionCreate': {'named': {
+        'summary': 'A named session; it gathers the jobs of that name.',
+        'value': {'session_name': EXAMPLE_SESSION_NAME,
+                  'description': 'consistent nightly dump',
+                  'hold_off': 60,
+                  'schedule': {'schedule_interval': '1 days',
+                               'schedule_start_date':
+                                   '2024-01-01T02:00:00'}}}},
+    'SessionPatch': {'rename': {'summary': 'Rename the session.',
+                                'value': {'session_name': 'nightly-all'}}},
+    'SessionActionRequest': {
+        'start': {'summary': 'A member job asks to start a run.',
+                  'value': {'start': {'job_id': EXAMPLE_IDS['job_id'],
+                                      'current_tag': 0}}},
+        'end': {'summary': 'A member job reports the end of its run.',
+                'value': {'end': {'job_id': EXAMPLE_IDS['job_id'],
+                                  'current_tag': 1,
+                                  'result': 'success'}}}},
+    'ActionCreate': {'backup': {
+        'summary': 'A standalone backup action.',
+        'value': {'freezer_action': _BACKUP_ACTION, 'max_retries': 3,
+                  'max_retries_interval': 60}}},
+    'ActionPatch': {'retries': {'summary': 'Retry more often.',
+                                'value': {'max_retries': 5}}},
+    'ClientCreate': {'host': {
+        'summary': 'A scheduler registers its host.',
+        'value': {'client_id': EXAMPLE_IDS['client_id'],
+                  'hostname': 'host1', 'description': 'database node',
+                  'supported_actions': ['backup', 'restore'],
+                  'supported_modes': ['fs', 'mysql'],
+                  'supported_storages': ['swift', 'local'],
+                  'supported_engines': ['tar']}}},
+    'BackupCreate': {'agent': {
+        'summary': 'What freezer-agent reports after a backup.',
+        'value': {'container': 'backups', 'hostname': 'host1',
+                  'backup_name': 'db', 'status': 'available',
+                  'job_id': EXAMPLE_IDS['job_id'],
+                  'time_stamp': 1700000000}}},
+    'BackupPatch': {'deleting': {'summary': 'Mark it for deletion.',
+                                 'value': {'status': 'deleting'}}},
+    'Search': {'completed': {
+        'summary': 'Completed documents not of host2.',
+        'value': {'match': [{'status': 'completed'}],
+                  'match_not': [{'client_id': 'p1_host2'}]}}},
+}
 
 # -- responses: written here --------------------------------------------------
 
@@ -379,7 +459,15 @@ _PYTHON_TYPES = {str: 'string', int: 'integer', bool: 'boolean'}
 def _path_parameter(name):
     description, schema = _PATH_PARAMETERS[name]
     return {'name': name, 'in': 'path', 'required': True,
-            'description': description, 'schema': copy.deepcopy(schema)}
+            'description': description, 'schema': copy.deepcopy(schema),
+            'example': EXAMPLE_IDS[name]}
+
+
+def _body_content(component):
+    media = {'schema': _ref(component)}
+    if component in REQUEST_EXAMPLES:
+        media['examples'] = copy.deepcopy(REQUEST_EXAMPLES[component])
+    return {'application/json': media}
 
 
 def _list_parameters(collection):
@@ -592,11 +680,10 @@ def _route_operation(route):
             'required': False,
             'description': 'An optional search document. GET with a body '
                            'is what upstream clients send.',
-            'content': {'application/json': {'schema': _ref('Search')}}}
+            'content': _body_content('Search')}
     elif body is not None:
-        operation['requestBody'] = {
-            'required': True,
-            'content': {'application/json': {'schema': _ref(body)}}}
+        operation['requestBody'] = {'required': True,
+                                    'content': _body_content(body)}
     statuses = set(_COMMON_ERRORS) | set(spec.get('errors', ()))
     if body is not None or 'query' in spec:
         statuses |= set(_BODY_ERRORS)
@@ -644,9 +731,12 @@ def _front_door_operations():
             'summary': 'This document.',
             'security': [],
             'responses': {'200': {
-                'description': 'The OpenAPI document.',
-                'content': {'application/yaml': {
-                    'schema': {'type': 'string'}}}}}}},
+                'description': 'This OpenAPI document, in YAML.',
+                'content': {'application/yaml': {'schema': {
+                    'type': 'object',
+                    'required': ['openapi', 'info', 'paths'],
+                    'properties': {'openapi': {'const': OPENAPI_VERSION}},
+                }}}}}}},
     }
 
 

@@ -1,5 +1,7 @@
 """Policy rules and their defaults: the names upstream freezer-api uses."""
 
+import threading
+
 from oslo_config import cfg
 from oslo_policy import policy
 
@@ -111,14 +113,18 @@ def list_rules():
 
 
 _enforcer = None
+_lock = threading.Lock()
 
 
 def get_enforcer(conf=None):
     """The process-wide enforcer (also the oslo.policy.enforcer hook)."""
     global _enforcer
     if _enforcer is None:
-        _enforcer = policy.Enforcer(conf or cfg.CONF)
-        _enforcer.register_defaults(list_rules())
+        with _lock:
+            if _enforcer is None:
+                enforcer = policy.Enforcer(conf or cfg.CONF)
+                enforcer.register_defaults(list_rules())
+                _enforcer = enforcer
     return _enforcer
 
 

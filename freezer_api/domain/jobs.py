@@ -164,6 +164,9 @@ def _update(tx, project_id, user_id, job, document, merge):
         names.append(document['session_name'])
     tx.lock_session_names(project_id, names)
     job = get_row(tx, project_id, job['id'], lock=True)
+    if job['session_name'] not in names:
+        # Renamed meanwhile: the lock of its new name is needed too.
+        tx.lock_session_names(project_id, [job['session_name']])
     values = {'user_id': user_id}
     client_id = document.get('client_id', job['client_id'])
     entries = document.get('job_actions')

@@ -189,7 +189,13 @@ def add_job(tx, project_id, session_id, job_id):
     tx.lock_session_names(project_id, [session['session_name'],
                                        job['session_name']])
     session = get_row(tx, project_id, session_id, lock=True)
+    locked = job['session_name']
     job = tx.get_job(project_id, job_id, lock=True)
+    if job is None:
+        raise exceptions.NotFound('No job found with ID %s' % job_id)
+    if job['session_name'] != locked:
+        # Renamed meanwhile: the lock of its new name is needed too.
+        tx.lock_session_names(project_id, [job['session_name']])
     if job['session_id'] == session_id:
         return
     tx.update_job(job_id, membership.join_values(session))

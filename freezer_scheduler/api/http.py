@@ -5,6 +5,7 @@ call, which is what makes uploading a thousand jobs quick. Every method
 returns the decoded JSON answer or raises ApiError.
 """
 
+import re
 from urllib import parse
 
 from keystoneauth1 import exceptions as ks_exceptions
@@ -42,6 +43,27 @@ class ApiError(Exception):
         return cls(response.status_code, description[:500], body)
 
 
+_REASONS = ('Connection refused', 'Name or service not known',
+            'timed out', 'No route to host')
+_TLS_REASON = re.compile(r'\[SSL: [A-Z_]+\] ([^(]+?)\s*\(')
+
+
+def transport_error_text(error):
+    """A one-line account of a keystoneauth transport failure."""
+    text = ' '.join(str(error).split())
+    if isinstance(error, ks_exceptions.ConnectionError):
+        # "Unable to establish connection to <url>: <urllib3 chain>"
+        head = text.split(': ', 1)[0]
+        tls = _TLS_REASON.search(text)
+        if tls:
+            return '%s (%s)' % (head, tls.group(1))
+        for reason in _REASONS:
+            if reason in text:
+                return '%s (%s)' % (head, reason.lower())
+        return head
+    return text
+
+
 def _quote(value):
     return parse.quote(str(value), safe='')
 
@@ -70,7 +92,7 @@ class ApiClient(object):
         try:
             response = self.session.request(url, method, **kwargs)
         except ks_exceptions.ClientException as error:
-            raise ApiError(None, 'cannot reach %s: %s' % (url, error))
+            raise ApiError(None, transport_error_text(error))
         if response.status_code not in expect:
             raise ApiError.from_response(response)
         if not response.content:

@@ -198,7 +198,9 @@ def load(argv, with_action=True, prog='freezer-scheduler'):
     """A fresh ConfigOpts parsed from ``argv`` and the default files."""
     conf = cfg.ConfigOpts()
     register(conf, with_action)
-    conf(argv, project='freezer', prog=prog,
+    usage = '%s [options] %s' % (prog, '|'.join(ACTIONS)) if with_action \
+        else '%s [options]' % prog
+    conf(argv, project='freezer', prog=prog, usage=usage,
          default_config_files=default_config_files())
     return conf
 

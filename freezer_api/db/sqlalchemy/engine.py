@@ -8,8 +8,8 @@ one upgrades a read lock; WAL lets readers go on meanwhile.
 import os
 import threading
 
-from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import engines
+from oslo_db.sqlalchemy import exc_filters
 import sqlalchemy as sa
 
 _lock = threading.Lock()
@@ -29,31 +29,39 @@ def _prepare_sqlite(engine):
         cursor.execute('PRAGMA foreign_keys = ON')
         cursor.close()
 
-    # Runs before oslo.db's own BEGIN, which then sees the transaction.
-    @sa.event.listens_for(engine, 'begin', insert=True)
+    @sa.event.listens_for(engine, 'begin')
     def _on_begin(connection):
-        if 'in_transaction' in connection.info:
-            return
         write = connection.get_execution_options().get('freezer_write')
         connection.exec_driver_sql('BEGIN IMMEDIATE' if write else 'BEGIN')
-        connection.info['in_transaction'] = True
 
 
 def create_engine(url, max_retries=3, max_pool_size=None):
     """A new engine for ``url``, tuned for the backend."""
-    kwargs = {}
     if url.startswith('sqlite'):
+        # oslo.db's SQLite setup emits its own deferred BEGIN; ours must
+        # choose between BEGIN and BEGIN IMMEDIATE, so build this one here
+        # and give it oslo.db's exception translation.
         path = url.split(':///', 1)[-1]
         if path and path != ':memory:':
             os.makedirs(os.path.dirname(os.path.abspath(path)) or '.',
                         exist_ok=True)
+        engine = sa.create_engine(url, pool_size=max_pool_size or 5,
+                                  max_overflow=10)
+        exc_filters.register_engine(engine)
+        _prepare_sqlite(engine)
+        return engine
+    parsed = sa.engine.make_url(url)
+    if (parsed.get_backend_name() in ('mysql', 'mariadb')
+            and 'charset' not in parsed.query):
+        # oslo.db would connect with utf8 (3 bytes): names and descriptions
+        # may hold any character.
+        url = parsed.update_query_dict({'charset': 'utf8mb4'}
+                                       ).render_as_string(hide_password=False)
     engine = engines.create_engine(
         url, max_retries=max_retries, retry_interval=1,
-        max_pool_size=max_pool_size, sqlite_fk=False,
-        thread_checkin=False, **kwargs)
-    if engine.dialect.name == 'sqlite':
-        _prepare_sqlite(engine)
-    elif engine.dialect.name in ('mysql', 'mariadb'):
+        max_pool_size=max_pool_size, thread_checkin=False,
+        mysql_sql_mode='TRADITIONAL')
+    if engine.dialect.name in ('mysql', 'mariadb'):
         # Name locks serialise what must be serial; READ COMMITTED avoids
         # InnoDB gap locks turning unrelated inserts into deadlocks.
         engine = engine.execution_options(isolation_level='READ COMMITTED')
@@ -78,7 +86,3 @@ def dispose_all():
 
 
 DEADLOCK_RETRIES = 5
-
-
-def is_retryable(error):
-    return isinstance(error, (db_exc.DBDeadlock,))

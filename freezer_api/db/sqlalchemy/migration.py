@@ -52,6 +52,21 @@ def upgrade(engine, revision='head'):
     """Upgrade the database behind ``engine`` to ``revision``."""
     _check_known(engine)
     config = _config()
-    with engine.begin() as connection:
-        config.attributes['connection'] = connection
-        command.upgrade(config, revision)
+    with engine.connect() as connection:
+        if engine.dialect.name == 'sqlite':
+            # Batch migrations rebuild tables that others point at; SQLite
+            # only allows that with foreign keys off (set outside a
+            # transaction), checked again once the migration is done.
+            connection.connection.dbapi_connection.execute(
+                'PRAGMA foreign_keys = OFF')
+        with connection.begin():
+            config.attributes['connection'] = connection
+            command.upgrade(config, revision)
+        if engine.dialect.name == 'sqlite':
+            raw = connection.connection.dbapi_connection
+            broken = raw.execute('PRAGMA foreign_key_check').fetchall()
+            raw.execute('PRAGMA foreign_keys = ON')
+            if broken:
+                raise exceptions.FreezerError(
+                    'The migrated database has %d rows whose foreign keys '
+                    'point nowhere (first: %r)' % (len(broken), broken[0]))

@@ -1,0 +1,1 @@
+"""The job and session commands of freezer-scheduler (cliff)."""

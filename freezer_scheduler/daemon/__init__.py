@@ -1,0 +1,1 @@
+"""The freezer-scheduler daemon: polls the API, runs this host's jobs."""

@@ -1,0 +1,1 @@
+"""The openstack client plugin: ``openstack freezer ...``."""
