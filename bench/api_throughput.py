@@ -92,7 +92,8 @@ def measure_create(server, storage, duration):
 
 
 def run_backend(backend, args):
-    with common.running_server(backend, args.workers) as server:
+    with common.running_server(backend, args.workers,
+                               args.threads) as server:
         common.say('== %s: freezer-api pid %d, %d workers, port %d' % (
             backend, server.pid, len(server.worker_pids()), server.port))
         common.say('  (c) memory after start:        %s'

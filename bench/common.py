@@ -152,9 +152,10 @@ def free_port():
 class Server(object):
     """``freezer-api`` on one database; ``pid`` is the gunicorn master."""
 
-    def __init__(self, database, workers=None):
+    def __init__(self, database, workers=None, threads=None):
         self.database = database
         self.workers = workers
+        self.threads = threads
         self.port = None
         self.process = None
         self.config_file = os.path.join(database.tempdir, 'freezer-api.conf')
@@ -166,6 +167,8 @@ class Server(object):
                  'state_path = %s' % self.database.state_path]
         if self.workers:
             lines.append('workers = %d' % self.workers)
+        if self.threads:
+            lines.append('threads_per_worker = %d' % self.threads)
         lines += ['[api]', 'auth_strategy = noauth',
                   # The poll of (b) reads 100 jobs in one page.
                   'max_limit = 1000']
@@ -266,10 +269,10 @@ class Server(object):
 
 
 @contextlib.contextmanager
-def running_server(backend, workers=None):
+def running_server(backend, workers=None, threads=None):
     """A fresh database and a server on it; both gone afterwards."""
     database = Database(backend)
-    server = Server(database, workers)
+    server = Server(database, workers, threads)
     try:
         server.start()
         yield server
@@ -536,6 +539,11 @@ def describe_wrk(figures):
                      figures['status_errors'], figures['ok_rps'],
                      figures['connect_errors'] + figures['read_errors']
                      + figures['write_errors'], figures['timeouts']))
+    if figures['errors']:
+        text += '\n      statuses: %s; first error: %s' % (
+            ', '.join('%s x %d' % (k, v) for k, v in sorted(
+                figures['statuses'].items())),
+            figures['first_error'][:200] or '-')
     for line, count in figures['server_errors'].most_common(3):
         text += '\n      server log, %d x: %s' % (count, line)
     return text
@@ -583,6 +591,9 @@ def argument_parser(description):
     parser.add_argument('--workers', type=int,
                         help='gunicorn workers (default: freezer-api\'s '
                              'own default, one per core)')
+    parser.add_argument('--threads', type=int,
+                        help='threads per worker (default: freezer-api\'s '
+                             'own default)')
     return parser
 
 

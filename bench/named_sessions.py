@@ -125,7 +125,8 @@ def measure_named_create(server, duration, session_name):
 
 
 def run_backend(backend, args):
-    with common.running_server(backend, args.workers) as server:
+    with common.running_server(backend, args.workers,
+                               args.threads) as server:
         common.say('== %s: freezer-api pid %d, %d workers, port %d' % (
             backend, server.pid, len(server.worker_pids()), server.port))
         storage = common.storage_for(server.database)

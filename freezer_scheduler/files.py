@@ -17,8 +17,9 @@ from freezer_api.common import schemas
 JOB_FILE_SUFFIXES = ('.json', '.conf')
 
 _REQUIRED = re.compile(r"^'([^']+)' is a required property$")
-# A quoted value long enough to drown the message: keep its start.
-_LONG_VALUE = re.compile(r"'([^']{40})[^']{8,}'")
+# The value a message starts with, when long enough to drown it: keep
+# its start.
+_LONG_VALUE = re.compile(r"^'([^']{40})[^']{8,}'")
 _UNEXPECTED = re.compile(r"^Additional properties are not allowed "
                          r"\('([^']+)'")
 
@@ -139,8 +140,8 @@ def job_paths(files, directories):
             if name.lower().endswith(JOB_FILE_SUFFIXES)
             and os.path.isfile(os.path.join(directory, name)))
         if not found:
-            raise InputError(directory, None, 'holds no %s files' % ' or '.join(
-                '*' + s for s in JOB_FILE_SUFFIXES))
+            patterns = ' or '.join('*' + s for s in JOB_FILE_SUFFIXES)
+            raise InputError(directory, None, 'holds no %s files' % patterns)
         paths.extend(found)
     if not paths:
         raise InputError(None, None,

@@ -15,4 +15,6 @@ if body ~= nil and body ~= "" then
    wrk.headers["Content-Type"] = "application/json"
 end
 
+setup = report.setup
+response = report.response
 done = report.done

@@ -11,4 +11,6 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "application/json"
 wrk.headers["X-User-Id"] = "bench-user"
 
+setup = report.setup
+response = report.response
 done = report.done

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 
 from oslo_config import cfg
 from oslo_context import context as oslo_context
@@ -16,6 +17,7 @@ from freezer_api.api import routes
 from freezer_api.common import config
 from freezer_api.common import exceptions
 from freezer_api.common import policies
+from freezer_api.common import schemas
 from freezer_api.db import storage as storage_module
 
 CONF = cfg.CONF
@@ -46,7 +48,8 @@ class Call(object):
 def _accepts_json(request):
     if 'Accept' not in request.headers:
         return True
-    return bool(request.accept.acceptable_offers(['application/json']))
+    return bool(request.accept.acceptable_offers(
+        ['application/json', 'application/json-home']))
 
 
 def versions_document(request):
@@ -76,6 +79,28 @@ def home_document():
                     'hints': dict(hints, allow=['GET', 'PATCH', 'POST',
                                                 'DELETE'])},
     }}
+
+
+# How long each id in a path may be (the columns that hold them).
+_ID_LENGTHS = {'project_id': 36, 'client_id': 255}
+
+
+def _check_path_ids(route, values):
+    """Ids that no document can have: 404, or 400 where one would be made."""
+    for name, value in values.items():
+        if '\x00' in value:
+            raise exceptions.NotFound('No document has that %s' % name)
+        creating = route.method == 'POST' and name != 'project_id'
+        if creating and not re.match(schemas.ID_PATTERN, value):
+            raise exceptions.BadRequest(
+                '%s may hold only letters, digits, "_" and "-"' % name)
+        if len(value) <= _ID_LENGTHS.get(name, schemas.MAX_ID_LENGTH):
+            continue
+        if creating:
+            raise exceptions.BadRequest('%s is longer than %d characters'
+                                        % (name, schemas.MAX_ID_LENGTH))
+        raise exceptions.NotFound('No document has the %s %s...'
+                                  % (name, value[:40]))
 
 
 class RootController(object):
@@ -120,6 +145,7 @@ class RootController(object):
             raise exceptions.MethodNotAllowed(
                 'Method %s is not allowed here' % request.method[:16],
                 allow=sorted({r.method for r, _ in matches}))
+        _check_path_ids(route, values)
         project_id = values.pop('project_id')
         context = request.environ['freezer.context']
         policies.authorize(context, route.rule, project_id)
@@ -154,6 +180,10 @@ class AuthContext(object):
                     'Authentication required'))(environ, start_response)
             context = oslo_context.RequestContext.from_environ(environ)
             context.roles = [r.lower() for r in context.roles]
+        if context.user_id and len(context.user_id) > 64:
+            return errors.error_response(exceptions.BadRequest(
+                'The user id is longer than 64 characters'))(
+                    environ, start_response)
         environ['freezer.context'] = context
         return self.app(environ, start_response)
 
@@ -189,6 +219,9 @@ class Frontdoor(object):
             if not _accepts_json(request):
                 raise exceptions.NotAcceptable(
                     'Only JSON responses are supported')
+            # Bodies are read by freezer_api.api.requests alone: pecan would
+            # parse JSON bodies itself and answer bad ones in its own way.
+            environ.pop('CONTENT_TYPE', None)
             return self.app(environ, start_response)
         except Exception as error:
             return errors.error_response(error)(environ, start_response)

@@ -11,6 +11,11 @@ from freezer_api.common import schemas
 
 LOG = log.getLogger(__name__)
 
+# Driver errors that oslo.db does not classify but that mean "this value
+# does not fit its column" (psycopg 3 names).
+_DATA_ERRORS = ('StringDataRightTruncation', 'NumericValueOutOfRange',
+                'DataError', 'InvalidTextRepresentation')
+
 
 def status_and_body(error):
     """(status, {"title", "description", ...}, headers) for ``error``."""
@@ -26,7 +31,10 @@ def status_and_body(error):
         LOG.error('Database unreachable: %s', error)
         return 503, {'title': 'Service Unavailable',
                      'description': 'The database is unreachable.'}, headers
-    if isinstance(error, db_exc.DBDataError):
+    inner = getattr(error, 'inner_exception', None)
+    if isinstance(error, db_exc.DBDataError) or (
+            isinstance(error, db_exc.DBError)
+            and type(inner).__name__ in _DATA_ERRORS):
         return 400, {'title': exceptions.BadRequest.title,
                      'description': 'A value does not fit its field.'}, \
             headers

@@ -101,7 +101,13 @@ _REQUEST_NOTES = {
                      'endpoints only.',
     'SessionAction': 'One key, `start` or `end`, holding its arguments.',
     'ActionPatch': 'Keys given replace the stored ones; `freezer_action` '
-                   'is merged key by key.',
+                   'is merged key by key into the stored one (it must '
+                   'still name its `action`).',
+    'SessionPatch': 'Keys given replace the stored ones; a `schedule` '
+                    'replaces the timing keys and keeps the state keys. '
+                    '`session_name` renames the session and its members '
+                    '(409 when taken); "" or null un-names it. `jobs` is '
+                    'ignored.',
     'ClientCreate': 'The client itself (not wrapped). Registering a '
                     'client_id the project already has updates its '
                     'description and supported_* lists.',
@@ -490,6 +496,8 @@ def _list_parameters(collection):
                            'listing covers the project in the URL.',
             'schema': {'type': 'boolean'}})
     for key, column in sql_api.FILTERABLE[collection].items():
+        if callable(column):  # computed at query time
+            column = column()
         kind = _PYTHON_TYPES[column.type.python_type]
         description = 'Only documents whose %s equals this value.' % key
         if key == 'session_name':
@@ -502,11 +510,12 @@ def _list_parameters(collection):
 
 _IF_EXISTS = {
     'name': 'if_exists', 'in': 'query', 'required': False,
-    'description': 'What to do when a session with the body\'s '
-                   'session_name exists: "update" it from the body (needs '
-                   'sessions:update too) or "keep" it as it is; either way '
-                   'pending jobs of that name join it and the answer is 200. '
-                   'Without it, a taken name is 409. Needs a session_name.',
+    'description': 'What to do when a live session of the project already '
+                   'has the body\'s session_name: "update" updates it from '
+                   'the body (needs sessions:update too), "keep" leaves it '
+                   'as it is; either way the answer is 200 with "created": '
+                   'false. Without it, a taken name is 409. Needs a '
+                   'session_name in the body (else 400).',
     'schema': {'type': 'string',
                'enum': list(sessions_domain.IF_EXISTS)}}
 

@@ -42,6 +42,10 @@ def read_body(request):
             'The request body is larger than %d bytes' % limit)
     if not raw.strip():
         return None
+    if b'\x00' in raw or b'\\u0000' in raw.lower():
+        # No database stores NUL in text; refuse it before it reaches one.
+        raise exceptions.BadRequest('The body must not contain NUL '
+                                    'characters')
     try:
         document = json.loads(raw)
     except (ValueError, RecursionError) as error:

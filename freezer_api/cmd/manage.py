@@ -72,6 +72,8 @@ def _add_commands(subparsers):
 def main(argv=None):
     CONF.register_cli_opt(cfg.SubCommandOpt(
         'command', title='commands', handler=_add_commands))
+    # Logs go to stderr: stdout carries the answers scripts read.
+    CONF.set_default('use_stderr', True)
     try:
         config.parse_args(sys.argv[1:] if argv is None else argv,
                           prog='freezer-manage')
@@ -80,7 +82,9 @@ def main(argv=None):
         sys.stderr.write('freezer-manage: %s\n' % error.description)
         return 2
     except Exception as error:  # the operator gets a line, not a traceback
-        sys.stderr.write('freezer-manage: %s\n' % error)
+        original = getattr(error, 'orig', None) or error
+        line = (str(original).strip().splitlines() or [repr(error)])[0]
+        sys.stderr.write('freezer-manage: %s\n' % line)
         return 2
 
 

@@ -14,6 +14,8 @@ _DEFAULT_STATE = os.path.join(
 
 default_opts = [
     cfg.StrOpt('state_path', default=_DEFAULT_STATE,
+               sample_default='$XDG_STATE_HOME/freezer-api or '
+                              '~/.local/state/freezer-api',
                help='Directory for the embedded SQLite database and other '
                     'local state. Used when [database] connection is unset.'),
     cfg.IntOpt('workers', min=1,
@@ -27,7 +29,7 @@ default_opts = [
                help='Seconds workers get to finish requests after SIGTERM.'),
 ]
 
-# Also accepted on the freezer-api command line (--bind-host, --bind-port).
+# Also accepted on the freezer-api command line (--bind_host, --bind_port).
 bind_opts = [
     cfg.HostAddressOpt('bind_host', default='0.0.0.0',
                        help='Address freezer-api listens on. With '
@@ -104,6 +106,11 @@ def database_url(conf=CONF):
 
 def parse_args(argv, conf=CONF, default_config_files=None, prog=None):
     """Parse argv and config files, set up logging."""
+    if default_config_files is None:
+        # Every freezer-api command reads freezer-api.conf (and
+        # freezer.conf) from the usual places, whatever its own name.
+        default_config_files = cfg.find_config_files(
+            project='freezer', prog='freezer-api')
     conf(argv, project='freezer', prog=prog,
          default_config_files=default_config_files)
     log.setup(conf, 'freezer-api')

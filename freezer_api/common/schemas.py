@@ -230,7 +230,8 @@ action_create = {
     },
 }
 
-action_patch = dict(action_create, required=[])
+action_patch = dict(action_create, required=[], properties=dict(
+    action_create['properties'], freezer_action=action_defaults))
 
 client_create = {
     'type': 'object',

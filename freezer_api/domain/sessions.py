@@ -45,6 +45,12 @@ def get_row(tx, project_id, session_id, lock=False):
 
 
 def _insert(tx, project_id, user_id, session_id, document):
+    """Insert a session; the caller holds the lock of its name."""
+    if document.get('session_name'):
+        existing = tx.get_session_by_name(project_id,
+                                          document['session_name'])
+        if existing is not None:
+            raise _name_taken(existing)
     row = {'id': session_id, 'project_id': project_id, 'user_id': user_id,
            'session_name': document.get('session_name'),
            'description': document.get('description'),
@@ -101,9 +107,10 @@ def _apply_update(tx, project_id, user_id, session, document, merge):
     member_values = {}
     if new_name != session['session_name']:
         member_values['session_name'] = new_name
-    event = (values.get('schedule') or {}).get('event')
-    if 'schedule' in values and event is not None:
-        member_values['event'] = event or None
+    given = document.get('schedule') or {}
+    if 'event' in given:
+        # A schedule that names an event sends it to every member.
+        member_values['event'] = given['event'] or None
     if member_values:
         tx.update_members(session['id'], member_values)
     session = dict(session, **values)

@@ -83,7 +83,8 @@ def add_auth_arguments(parser):
         help='Region of the catalog endpoint.')
     group.add_argument(
         '--os-interface', '--os-endpoint-type', metavar='<interface>',
-        dest='os_interface',
+        # The scheduler daemon's name for it (upstream's option).
+        dest='os_endpoint_type',
         default=_env('OS_INTERFACE') or _env('OS_ENDPOINT_TYPE'),
         help='Catalog interface: public (default), internal or admin.')
     group.add_argument('--os-cacert', metavar='<ca-bundle>',

@@ -19,16 +19,24 @@ _NO_BODY = object()
 class ApiError(Exception):
     """The API refused a call (``status``) or could not be reached (None)."""
 
-    def __init__(self, status, description, body=None):
+    def __init__(self, status, description, body=None, about=None):
         super().__init__(description)
         self.status = status
         self.description = description
         self.body = body if isinstance(body, dict) else {}
+        # What the call was for (a file name), shown first.
+        self.about = about
 
     def __str__(self):
-        if self.status is None:
-            return self.description
-        return 'HTTP %d: %s' % (self.status, self.description)
+        text = self.description
+        if self.status is not None:
+            text = 'HTTP %d: %s' % (self.status, text)
+        return '%s: %s' % (self.about, text) if self.about else text
+
+    def concerning(self, about, description=None):
+        """The same failure, told as being about ``about``."""
+        return ApiError(self.status, description or self.description,
+                        self.body, about)
 
     @classmethod
     def from_response(cls, response):

@@ -55,12 +55,11 @@ class SchedulerApp(app.App):
             self._api_client = client_module.make_client(self.options)
         return self._api_client
 
-    def run(self, argv):
-        if not argv:
-            # cliff would open an interactive shell; a scheduler host
-            # wants the list of commands instead.
-            argv = ['help']
-        return super().run(argv)
+    def interact(self):
+        # Without a command cliff opens an interactive shell; scripts on a
+        # scheduler host want the list of commands (and exit code 1).
+        self.stderr.write('freezer-scheduler: no command given\n')
+        self.run_subcommand(['help'])
 
 
 def main(argv=None):

@@ -34,12 +34,17 @@ def api(app):
     return app.api_client()
 
 
+def count(number, noun):
+    """``1 job``, ``2 jobs``."""
+    return '%d %s%s' % (number, noun, '' if number == 1 else 's')
+
+
 def one_line(error):
     return ' '.join(str(error).split()) or type(error).__name__
 
 
 class JsonColumn(columns.FormattableColumn):
-    """A nested value: indented JSON in a table, the value itself in -f json."""
+    """A nested value: indented JSON in a table, as it is in -f json."""
 
     def human_readable(self):
         if self._value in (None, '', {}, []):
@@ -67,6 +72,11 @@ class FreezerCommandMixin(object):
     auth_required = True
     # A command may set this to report a partial failure after its output.
     exit_code = OK
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Lines saying what was done, printed after the table or record.
+        self.summary = []
 
     @property
     def client(self):
@@ -96,6 +106,12 @@ class FreezerCommandMixin(object):
     def note(self, text):
         """A line beside a table or record: stderr keeps -f json clean."""
         self.app.stderr.write(text + '\n')
+
+    def produce_output(self, parsed_args, column_names, data):
+        super().produce_output(parsed_args, column_names, data)
+        # After the output, where a reader looks last.
+        for line in self.summary:
+            self.note(line)
 
 
 class FreezerCommand(FreezerCommandMixin, command.Command):

@@ -7,12 +7,6 @@ from freezer_scheduler import files
 FIELDS = ('Session ID', 'Session Name', 'Result', 'Attached Job IDs')
 
 
-def _in_file(path, error):
-    """The API error, told as being about ``path``."""
-    return ApiError(error.status, '%s: %s' % (path, error.description),
-                    error.body)
-
-
 def create_named(client, session_file, update):
     """POST /sessions; a taken name fails unless ``update``."""
     document = session_file.document
@@ -21,12 +15,12 @@ def create_named(client, session_file, update):
                                        'update' if update else None)
     except ApiError as error:
         if error.status == 409 and not update:
-            raise ApiError(409, (
-                '%s: a session named %r already exists (session_id %s); '
+            raise error.concerning(session_file.path, (
+                'a session named %r already exists (session_id %s); '
                 'nothing changed; use --update to update it')
-                % (session_file.path, document['session_name'],
-                   error.body.get('session_id', '?')), error.body)
-        raise _in_file(session_file.path, error)
+                % (document['session_name'],
+                   error.body.get('session_id', '?')))
+        raise error.concerning(session_file.path)
     return (answer['session_id'], answer['created'],
             answer.get('attached_job_ids') or [])
 
@@ -52,7 +46,7 @@ def create_unnamed(client, session_file, update):
         client.patch_session(session_id, document)
         return session_id, False, []
     except ApiError as error:
-        raise _in_file(session_file.path, error)
+        raise error.concerning(session_file.path)
 
 
 class SessionCreate(base.FreezerShowOne):
@@ -85,12 +79,13 @@ class SessionCreate(base.FreezerShowOne):
             session_id, created, attached = create_unnamed(
                 self.client, session_file, parsed_args.update)
             if session_file.session_id is None:
-                self.note('note: %s has neither session_name nor '
-                          'session_id: each run creates a new session'
-                          % session_file.path)
-        self.note('session %s%s %s; %d jobs attached now' % (
+                self.summary.append(
+                    'note: %s has neither session_name nor session_id: '
+                    'each run creates a new session' % session_file.path)
+        self.summary.append('session %s%s %s; %s joined it' % (
             session_id, ' (%r)' % name if name else '',
-            'created' if created else 'updated', len(attached)))
+            'created' if created else 'updated',
+            base.count(len(attached), 'pending job')))
         values = (session_id, name or '', 'created' if created else 'updated',
                   base.ListColumn(attached))
         return FIELDS, values

@@ -97,11 +97,11 @@ class SessionDelete(base.FreezerCommand):
         members = len(session.get('jobs') or {})
         name = session.get('session_name')
         if name:
-            self.report('session %s (%r) deleted; its %d jobs are pending '
-                        'and rejoin a new session named %r'
-                        % (session['session_id'], name, members, name))
+            self.report('session %s (%r) deleted; members now pending, '
+                        'keeping the name: %d'
+                        % (session['session_id'], name, members))
         else:
-            self.report('session %s deleted; its %d jobs left it'
+            self.report('session %s deleted; members that left it: %d'
                         % (session['session_id'], members))
 
 

@@ -142,15 +142,16 @@ class JobUpload(base.FreezerLister):
         try:
             answer = client.create_session(session_file.document, 'keep')
         except ApiError as error:
-            raise ApiError(error.status, '%s: %s; no job was uploaded' % (
-                session_file.path, error.description), error.body)
+            raise error.concerning(session_file.path, '%s; no job was '
+                                   'uploaded' % error.description)
         if answer['created']:
-            self.note('session %r: created (%s), gathering %d pending jobs'
-                      % (name, answer['session_id'],
-                         len(answer.get('attached_job_ids') or [])))
+            gathered = len(answer.get('attached_job_ids') or [])
+            self.summary.append('session %r: created (%s), gathering %s' % (
+                name, answer['session_id'], base.count(gathered,
+                                                       'pending job')))
         else:
-            self.note('session %r: exists (%s), left as it is'
-                      % (name, answer['session_id']))
+            self.summary.append('session %r: exists (%s), left as it is'
+                                % (name, answer['session_id']))
 
     def upload_all(self, client, jobs, parallel):
         """Upload every job; outcomes in the order of the files."""
@@ -160,40 +161,51 @@ class JobUpload(base.FreezerLister):
         done = failed = 0
         # Files hold distinct job_ids, so uploads in flight never touch
         # the same job; the server serialises writes to one session.
-        with futures.ThreadPoolExecutor(parallel) as pool:
+        pool = futures.ThreadPoolExecutor(parallel)
+        try:
             pending = [pool.submit(upload_job, client, job, outcome)
                        for job, outcome in zip(jobs, outcomes)]
             for future, outcome in zip(pending, outcomes):
                 try:
                     future.result()
                 except ApiError as error:
+                    if error.status is None and done == 0:
+                        # Unreachable, or the credentials fail: every
+                        # file would fail alike; say it once.
+                        raise
                     failed += 1
                     outcome.details.append(base.one_line(error))
                 done += 1
                 counter.update(done, failed)
-        counter.finish()
+        finally:
+            # On an interrupt, do not go on uploading what is queued.
+            pool.shutdown(wait=True, cancel_futures=True)
+            counter.finish()
         return outcomes
 
     def summarize(self, outcomes):
+        say = self.summary.append
         results = collections.Counter(o.result for o in outcomes)
-        self.note('%d job files: %d created, %d replaced, %d failed' % (
-            len(outcomes), results['created'], results['replaced'],
-            results['failed']))
+        say('%s: %d created, %d replaced, %d failed' % (
+            base.count(len(outcomes), 'job file'), results['created'],
+            results['replaced'], results['failed']))
         attached = collections.Counter(
             (o.session_name, o.session_id) for o in outcomes
             if o.membership == 'attached')
         for (name, session_id), count in sorted(attached.items()):
-            self.note('attached to session %s%s: %d' % (
-                session_id, ' (%r)' % name if name else '', count))
+            say('attached to session %s%s: %s' % (
+                session_id, ' (%r)' % name if name else '',
+                base.count(count, 'job')))
         pending = collections.Counter(
             o.session_name for o in outcomes if o.membership == 'pending')
         for name, count in sorted(pending.items()):
-            self.note('pending (no session named %r yet): %d' % (name, count))
+            say('pending (no session named %r yet): %s'
+                % (name, base.count(count, 'job')))
         without_id = sum(1 for o in outcomes if o.new_each_upload)
         if without_id:
-            self.note('note: %d files have no job_id: uploading them again '
-                      'creates new jobs (duplicates)' % without_id)
+            say('note: files without a job_id (uploading them again creates '
+                'new jobs, duplicates): %d' % without_id)
         for outcome in outcomes:
             if outcome.result == 'failed':
-                self.note('failed: %s: %s' % (outcome.path,
-                                              '; '.join(outcome.details)))
+                say('failed: %s: %s' % (outcome.path,
+                                        '; '.join(outcome.details)))

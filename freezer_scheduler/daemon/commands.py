@@ -21,6 +21,21 @@ _APP_VALUES += [('log_file', '--log-file'), ('log_dir', '--log-dir')]
 _APP_FLAGS = [('debug', '--debug'), ('insecure', '--scheduler-insecure')]
 
 
+EPILOG = '''\
+scheduler options (every upstream spelling works; the full list:
+python -m freezer_scheduler.daemon --help):
+  -c, --client-id ID      run the jobs of this client id
+  -i, --interval SECONDS  seconds between two polls of the API (60)
+  -f, --jobs-dir DIR      job cache, or job files with --no-api
+  -n, --no-api            run the job files of --jobs-dir, no API
+  --no-daemon             stay in the foreground
+  --concurrent-jobs N     jobs that may run at once (1)
+  --disable-exec          refuse jobs with exec actions
+  --pid-file PATH, --state-dir DIR, --agent-command CMD
+  --config-file PATH      e.g. /etc/freezer/scheduler.conf
+'''
+
+
 class _PassThroughParser(argparse.ArgumentParser):
     """Keeps every option it does not know for the daemon's parser."""
 
@@ -50,8 +65,11 @@ class _DaemonCommand(command.Command):
     def get_parser(self, prog_name):
         # add_help=False: -h/--help reach the daemon's parser, which lists
         # every scheduler option.
-        return _PassThroughParser(prog=prog_name, add_help=False,
-                                  description=self.get_description())
+        return _PassThroughParser(
+            prog=prog_name, add_help=False,
+            usage='%s [scheduler options]' % prog_name,
+            description=self.get_description(), epilog=EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter)
 
     def take_action(self, parsed_args):
         argv = app_options(self.app) + list(parsed_args.daemon_options)

@@ -1,4 +1,5 @@
-"""Options of the scheduler daemon: [scheduler], [capabilities], [service_auth].
+"""Options of the scheduler daemon: [scheduler], [capabilities],
+[service_auth].
 
 Every spelling upstream's freezer-scheduler accepts keeps working (flags,
 config-file keys and the old ``[DEFAULT]`` keys), so an existing

@@ -140,4 +140,3 @@ class CronSpec(object):
 
     def __repr__(self):
         return ' '.join(repr(self.fields[name]) for name in ORDER)
-

@@ -9,13 +9,15 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
 
 import requests
 
-VENV_BIN = '/work/venv/bin'
+# The console scripts of the environment running the tests (tox, .venv).
+VENV_BIN = os.path.dirname(sys.executable)
 PORTS = range(9300, 9350)
 START_TIMEOUT = 90
 

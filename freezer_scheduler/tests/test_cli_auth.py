@@ -103,7 +103,8 @@ def test_project_from_the_token():
     ({'os_auth_type': 'none'}, 'noauth.NoAuth'),
     # A token and no Keystone: the token goes to the endpoint as it is.
     ({'os_token': 't', 'os_endpoint': 'http://h'}, 'token_endpoint.Token'),
-    ({'os_token': 't', 'os_auth_url': 'http://k/v3'}, 'identity.generic.token.Token'),
+    ({'os_token': 't', 'os_auth_url': 'http://k/v3'},
+     'identity.generic.token.Token'),
     ({'os_auth_url': 'http://k/v3', 'os_username': 'u',
       'os_password': 'p'}, 'identity.generic.password.Password'),
     ({'os_auth_url': 'http://k/v3', 'os_application_credential_id': 'a',
@@ -147,7 +148,7 @@ def test_add_auth_arguments_reads_environment(monkeypatch):
     parsed = parser.parse_args(['--os-project-id', 'p7'])
     assert parsed.os_auth_type == 'none'
     assert parsed.os_backup_url == 'http://env/v2/p1'
-    assert parsed.os_interface == 'internal'
+    assert parsed.os_endpoint_type == 'internal'
     assert parsed.os_project_id == 'p7'
     assert parsed.insecure is False
     made = client.make_client(parsed)

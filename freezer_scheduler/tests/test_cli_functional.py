@@ -102,7 +102,7 @@ def members(project, session_name):
     return session, sorted(session['jobs'])
 
 
-# -- case 2 then case 3: pending jobs, then the session gathers them ---------
+# -- case 2 then case 3: pending jobs, then the session gathers them ----------
 
 def test_case2_pending_then_case3_gathers(project, files):
     job_id = unique(project, 'db')
@@ -141,7 +141,7 @@ def test_case2_session_exists_job_joins(project, files):
     assert membership == 'attached'
     session, member_ids = members(project, 'weekly')
     assert member_ids == [job_id]
-    assert 'no job_id' in done.stderr  # the output says a re-run duplicates
+    assert 'without a job_id' in done.stderr  # a re-run duplicates
 
 
 # -- case 1: --create-session-if-not-exist ------------------------------------
@@ -204,7 +204,7 @@ def test_case1_pending_jobs_are_gathered(project, files):
         'job-upload', '--job-file', files.job('now', job_id=fresh),
         '--create-session-if-not-exist',
         files.session('s', session_name='late')))
-    assert 'gathering 1 pending jobs' in done.stderr
+    assert 'gathering 1 pending job' in done.stderr
     assert members(project, 'late')[1] == sorted([pending, fresh])
 
 
@@ -293,8 +293,7 @@ def test_case4_free_name_creates_and_gathers_pending(project, files):
 
 # -- re-running, bad input, API failures --------------------------------------
 
-def test_rerun_with_job_id_replaces_without_job_id_duplicates(project,
-                                                               files):
+def test_rerun_replaces_with_job_id_duplicates_without(project, files):
     with_id = files.job('a', job_id=unique(project, 'a'))
     without_id = files.job('b')
     for _ in range(2):
@@ -303,7 +302,8 @@ def test_rerun_with_job_id_replaces_without_job_id_duplicates(project,
     rows = json.loads(done.stdout)
     assert [r['Result'] for r in rows] == ['replaced', 'created']
     assert 'a new job on every upload' in rows[1]['Detail']
-    assert '1 files have no job_id' in done.stderr
+    assert 'files without a job_id (uploading them again creates new ' \
+        'jobs, duplicates): 1' in done.stderr
     descriptions = sorted(j['description'] for j in project.jobs())
     assert descriptions == ['a', 'b', 'b']
 
@@ -354,11 +354,15 @@ def test_api_failure_is_reported_per_file(project, files):
 
 
 def test_unreachable_api_is_one_line(project, files, server):
-    done = project.run('job-list', auth=False, env=dict(
-        cli_api_server.cli_environment(), OS_AUTH_TYPE='none',
-        OS_BACKUP_URL='http://127.0.0.1:9/v2/p1'))
+    env = dict(cli_api_server.cli_environment(), OS_AUTH_TYPE='none',
+               OS_BACKUP_URL='http://127.0.0.1:9/v2/p1')
+    done = project.run('job-list', auth=False, env=env)
     assert_one_line_error(done, 1, 'Unable to establish connection',
                           'connection refused')
+    # Said once, not once per file.
+    done = project.run('job-upload', '--job-file', files.job('a'),
+                       '--job-file', files.job('b'), auth=False, env=env)
+    assert_one_line_error(done, 1, 'connection refused')
 
 
 def test_debug_shows_the_traceback(project):
@@ -368,7 +372,7 @@ def test_debug_shows_the_traceback(project):
     assert 'error: HTTP 404: No job found with ID no-such-job' in done.stderr
 
 
-# -- endpoint and project ------------------------------------------------------
+# -- endpoint and project -----------------------------------------------------
 
 def test_endpoint_and_project_id(project, server, files):
     job_id = unique(project, 'e')
@@ -393,7 +397,7 @@ def test_unknown_project_is_one_line(project, server):
     assert_one_line_error(done, 2, 'no API endpoint')
 
 
-# -- the companion commands ----------------------------------------------------
+# -- the companion commands ---------------------------------------------------
 
 def test_companions(project, files):
     other_client = project.register_client('host2')
@@ -464,7 +468,7 @@ def test_yaml_and_value_formats(project, files):
     assert done.stdout == 'fmt\n'
 
 
-# -- the same through the OpenStack client -------------------------------------
+# -- the same through the OpenStack client ------------------------------------
 
 def test_openstack_case1_and_case4(project, files):
     job_id = unique(project, 'o')

@@ -13,6 +13,7 @@ from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
 from freezer_api.common import exceptions
+from freezer_api.common import schemas
 from freezer_api.db.sqlalchemy import engine as engine_module
 from freezer_api.db.sqlalchemy import models
 
@@ -38,7 +39,8 @@ FILTERABLE = {
                  'session_name': sessions.c.session_name,
                  'session_tag': sessions.c.session_tag,
                  'description': sessions.c.description,
-                 'status': sessions.c.status, 'result': sessions.c.result,
+                 'status': lambda: _effective_session_state()[0],
+                 'result': lambda: _effective_session_state()[1],
                  'hold_off': sessions.c.hold_off,
                  'user_id': sessions.c.user_id},
     'actions': {'action_id': actions.c.id, 'action': actions.c.action,
@@ -60,19 +62,61 @@ _EMPTY_IS_NULL = {'session_name'}
 
 
 def _coerce(column, value):
-    python_type = column.type.python_type
+    python_type = column.type.python_type if not isinstance(
+        column.type, sa.types.NullType) else str
+    if isinstance(value, bool) and python_type is not bool:
+        raise TypeError(value)
     if value is None or isinstance(value, python_type):
         return value
     if python_type is bool and value in ('true', 'false', 'True', 'False'):
         return value.lower() == 'true'
     if python_type is int and isinstance(value, str):
         try:
-            return int(value)
+            value = int(value)
         except ValueError:
             raise TypeError(value)
+    if python_type is int and isinstance(value, int):
+        # No stored integer lies outside 32 bits: such a value matches none.
+        if not schemas.INT32_MIN <= value <= schemas.INT32_MAX:
+            raise TypeError(value)
+        return value
     if python_type is str and isinstance(value, (int, float)):
         return str(value)
     raise TypeError(value)
+
+
+def _effective_session_state():
+    """SQL for (status, result) as a reader sees them now.
+
+    The same rule as freezer_api.domain.runs.run_state: a running session
+    whose members have all ended is completed; so is one whose window has
+    closed once every member that joined has ended (then it failed).
+    """
+    member = jobs.alias('member')
+    of_session = member.c.session_id == sessions.c.id
+
+    def members(*conditions):
+        return sa.exists().where(of_session, *conditions)
+
+    running = sessions.c.status == 'running'
+    not_completed = sa.or_(member.c.member_status.is_(None),
+                           member.c.member_status != 'completed')
+    all_ended = sa.and_(running, members(), ~members(not_completed))
+    all_succeeded = ~members(sa.or_(member.c.member_result.is_(None),
+                                    member.c.member_result != 'success'))
+    hold_off = sa.func.coalesce(sessions.c.hold_off, 30)
+    window_closed = (sa.literal(int(time.time()))
+                     - sa.func.coalesce(sessions.c.time_start, 0)) > hold_off
+    joined_ended = sa.and_(
+        running, window_closed,
+        members(member.c.member_status == 'completed'),
+        ~members(member.c.member_status == 'running'))
+    status = sa.case((sa.or_(all_ended, joined_ended), 'completed'),
+                     else_=sessions.c.status)
+    result = sa.case((sa.and_(all_ended, all_succeeded), 'success'),
+                     (sa.or_(all_ended, joined_ended), 'fail'),
+                     else_=sessions.c.result)
+    return status, result
 
 
 def build_conditions(collection, filters):
@@ -85,6 +129,8 @@ def build_conditions(collection, filters):
     conditions = []
     for key, value, negate in filters:
         column = columns.get(key)
+        if callable(column):
+            column = column()
         try:
             if column is None:
                 raise TypeError(key)

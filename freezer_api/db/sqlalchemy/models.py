@@ -44,10 +44,16 @@ Name = sa.String(255).with_variant(
     'mysql', 'mariadb')
 
 
+# Microseconds on every backend, so lists ordered by creation stay in
+# creation order (MariaDB's plain DATETIME keeps whole seconds).
+Timestamp = sa.DateTime().with_variant(mysql.DATETIME(fsp=6),
+                                       'mysql', 'mariadb')
+
+
 def _timestamps():
     return [
-        sa.Column('created_at', sa.DateTime, default=utcnow),
-        sa.Column('updated_at', sa.DateTime, onupdate=utcnow),
+        sa.Column('created_at', Timestamp, default=utcnow),
+        sa.Column('updated_at', Timestamp, onupdate=utcnow),
     ]
 
 

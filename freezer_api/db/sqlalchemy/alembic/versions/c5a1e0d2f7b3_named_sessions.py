@@ -17,7 +17,8 @@ What changes, and why:
   MariaDB, so names compare exactly);
 - a ``version`` counter on documents that are updated;
 - a ``session_name_locks`` table that serialises changes per name;
-- MariaDB/MySQL tables are converted to utf8mb4.
+- MariaDB/MySQL tables are converted to utf8mb4 and their timestamps
+  keep microseconds.
 
 Revision ID: c5a1e0d2f7b3
 Revises: 7a3b9c1d2e4f
@@ -193,11 +194,20 @@ def _move_membership(bind):
         session_id=''))
 
 
+Timestamp = sa.DateTime().with_variant(mysql.DATETIME(fsp=6),
+                                       'mysql', 'mariadb')
+
+
 def _finish_tables():
     for table in TABLES:
         with op.batch_alter_table(table) as batch:
             batch.drop_column('deleted')
             batch.drop_column('deleted_at')
+            if _is_mysql(op.get_bind()):
+                # Whole seconds would leave same-second rows unordered.
+                for column in ('created_at', 'updated_at'):
+                    batch.alter_column(column, existing_type=sa.DateTime,
+                                       type_=Timestamp)
     with op.batch_alter_table('sessions') as batch:
         batch.drop_column('job')
         batch.create_unique_constraint('uq_sessions_project_name',
