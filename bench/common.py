@@ -95,18 +95,20 @@ class Database(object):
         if backend not in BACKENDS:
             raise BenchError('unknown backend %r' % backend)
         self.backend = backend
-        self.tempdir = tempfile.mkdtemp(prefix='freezer-bench-')
         self.name = None
+        if backend != 'sqlite':
+            name = 'freezer_bench_%s' % uuid.uuid4().hex[:10]
+            self._admin('CREATE DATABASE %s CHARACTER SET utf8mb4' % name
+                        if backend == 'mysql' else
+                        'CREATE DATABASE %s' % name)
+            self.name = name
+        # Config file, server log and (SQLite) the database live here.
+        self.tempdir = tempfile.mkdtemp(prefix='freezer-bench-')
+        self.state_path = os.path.join(self.tempdir, 'state')
         if backend == 'sqlite':
-            self.state_path = os.path.join(self.tempdir, 'state')
             self.url = 'sqlite:///%s/freezer.sqlite' % self.state_path
             self.connection = None     # freezer-api uses its state_path
             return
-        self.state_path = os.path.join(self.tempdir, 'state')
-        self.name = 'freezer_bench_%s' % uuid.uuid4().hex[:10]
-        create = ('CREATE DATABASE %s CHARACTER SET utf8mb4' % self.name
-                  if backend == 'mysql' else 'CREATE DATABASE %s' % self.name)
-        self._admin(create)
         self.url = sa.engine.make_url(ADMIN_URLS[backend]).set(
             database=self.name).render_as_string(hide_password=False)
         self.connection = self.url
@@ -331,7 +333,7 @@ def request(port, method, path, body=None):
         client.close()
 
 
-# -- seeding -------------------------------------------------------------------
+# -- seeding ---------------------------------------------------------------
 
 def storage_for(database):
     """A storage-layer handle on the server's database, for seeding."""
@@ -440,8 +442,11 @@ def _stored(storage, job_id):
             models.actions.c.id == link['action_id'])).mappings().one())
             for link in links]
         return job, links, found
+
+    def mask(row):
+        return {k: v for k, v in row.items() if k not in _VOLATILE}
+
     job, links, found = storage.run(read, write=False)
-    mask = lambda row: {k: v for k, v in row.items() if k not in _VOLATILE}
     return (mask(job), [mask(r) for r in links], [mask(r) for r in found],
             job['created_at'] is not None)
 
@@ -467,7 +472,7 @@ def check_seeding(storage, port, project_id='bench-seedcheck'):
     return 'seeded rows = API rows (ids and clocks aside)'
 
 
-# -- wrk -----------------------------------------------------------------------
+# -- wrk -------------------------------------------------------------------
 
 def cpu_seconds(pids):
     """User + system CPU seconds these processes have used so far."""
@@ -549,7 +554,7 @@ def describe_wrk(figures):
     return text
 
 
-# -- memory --------------------------------------------------------------------
+# -- memory ----------------------------------------------------------------
 
 def memory_kb(pid):
     """{'Pss': kB, 'Rss': kB, 'Private': kB} from /proc/<pid>/smaps_rollup."""

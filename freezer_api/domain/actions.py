@@ -64,19 +64,24 @@ def _same(row, entry):
                 DEFAULT_RETRY_INTERVAL if interval is None else interval))
 
 
-def store_job_actions(tx, project_id, user_id, entries):
+def store_job_actions(tx, project_id, user_id, entries, previous=()):
     """Reuse or create the actions of a job; [(link id, action id, mandatory)].
 
     An entry whose ``action_id`` names an equal action of the project reuses
-    it; otherwise a new action is created. Runs in the job's transaction, so
-    a job that fails to be written leaves no action behind.
+    it; an entry without one reuses the job's ``previous`` action at the
+    same position when equal (so replacing a job with the same document
+    creates nothing); otherwise a new action is created. Runs in the job's
+    transaction, so a job that fails to be written leaves no action behind.
     """
     wanted = [e.get('action_id') for e in entries if e.get('action_id')]
     existing = tx.get_actions(project_id, wanted)
     links, new_rows = [], []
-    for entry in entries:
+    for position, entry in enumerate(entries):
         action_id = entry.get('action_id')
         row = existing.get(action_id)
+        if not action_id and position < len(previous):
+            action_id = previous[position]['id']
+            row = previous[position]
         if row is None or not _same(row, entry):
             reuse = (action_id and row is None
                      and not tx.id_exists('actions', action_id)

@@ -187,8 +187,9 @@ def _update(tx, project_id, user_id, job, document, merge):
             and document['session_name'] != job['session_name']):
         values.update(_move(tx, project_id, job, document['session_name']))
     if document.get('job_actions') is not None:
+        previous = tx.actions_of_jobs([job['id']])[job['id']]
         links = actions.store_job_actions(tx, project_id, user_id,
-                                          document['job_actions'])
+                                          document['job_actions'], previous)
         tx.replace_job_actions(job['id'], links)
     tx.update_job(job['id'], values)
     return job['version'] + 1

@@ -143,7 +143,8 @@ class Service(object):
                  'at the next start')
         self.stopping.set()
         self.pool.shutdown(wait=True, cancel_futures=True)
-        self.outbox.flush(force=True) if self.health.up else None
+        if self.health.up:
+            self.outbox.flush(force=True)
         self._write_status(final=True)
 
     def step(self):

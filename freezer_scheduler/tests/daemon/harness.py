@@ -102,10 +102,20 @@ class ApiServer(object):
             headers={'Content-Type': 'application/json',
                      'X-Project-Id': PROJECT})
         document = response.json() if response.content else None
-        if expect is not None:
-            assert response.status_code == expect, (
-                method, path, response.status_code, document)
+        if expect is not None and response.status_code != expect:
+            raise AssertionError('%s %s answered %s %s; end of api.log:\n%s'
+                                 % (method, path, response.status_code,
+                                    document, self.log_tail()))
         return document
+
+    def log_tail(self, size=3000):
+        try:
+            with open(os.path.join(self.folder, 'api.log'), 'rb') as log:
+                log.seek(0, os.SEEK_END)
+                log.seek(max(0, log.tell() - size))
+                return log.read().decode('utf-8', 'replace')
+        except OSError:
+            return ''
 
     def job(self, job_id):
         return self.call('GET', '/jobs/%s' % job_id, expect=200)
