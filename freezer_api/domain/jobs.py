@@ -183,8 +183,11 @@ def _update(tx, project_id, user_id, job, document, merge):
     if 'job_schedule' in document or not merge:
         values.update(_schedule_values(job, document.get('job_schedule'),
                                        merge))
-    if ('session_name' in document
-            and document['session_name'] != job['session_name']):
+    if 'session_name' in document and (
+            document['session_name'] != job['session_name']
+            or document['session_name'] is None and job['session_id']):
+        # A new name moves the job; an empty one takes it out of even an
+        # unnamed session. The same name again changes nothing.
         values.update(_move(tx, project_id, job, document['session_name']))
     if document.get('job_actions') is not None:
         previous = tx.actions_of_jobs([job['id']])[job['id']]

@@ -128,7 +128,8 @@ class NamedSessions(RuleBasedStateMachine):
             assert status == 404
             return
         assert status == 200
-        if self.job_name[job] != name:
+        if self.job_name[job] != name or (name is None
+                                          and self.job_session[job]):
             self.job_name[job] = name
             self.job_session[job] = self._session_named(name)
 
