@@ -59,27 +59,42 @@ class ApiServer(object):
 
     def __init__(self, folder, port=None):
         self.folder = folder
-        self.port = port or free_port()
+        self.fixed_port = port is not None
+        self._use_port(port or free_port())
+        self.popen = None
+        self.session = requests.Session()
+
+    def _use_port(self, port):
+        self.port = port
         self.url = 'http://127.0.0.1:%d' % self.port
         self.base = '%s/v2/%s' % (self.url, PROJECT)
-        self.config = os.path.join(folder, 'api.conf')
+        self.config = os.path.join(self.folder, 'api.conf')
         with open(self.config, 'w') as handle:
             handle.write('[DEFAULT]\nbind_host = 127.0.0.1\nbind_port = %d\n'
                          'state_path = %s\nworkers = 1\n'
                          'graceful_timeout = 2\n'
                          '[api]\nauth_strategy = noauth\n'
-                         % (self.port, folder))
-        self.popen = None
-        self.session = requests.Session()
+                         % (self.port, self.folder))
 
     def start(self):
-        log = open(os.path.join(self.folder, 'api.log'), 'ab')
-        self.popen = subprocess.Popen(
-            [os.path.join(VENV_BIN, 'freezer-api'), '--config-file',
-             self.config], stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL)
-        log.close()
-        wait_for(self._up, 30, what='freezer-api on %s' % self.url)
+        for attempt in range(3):
+            log = open(os.path.join(self.folder, 'api.log'), 'ab')
+            self.popen = subprocess.Popen(
+                [os.path.join(VENV_BIN, 'freezer-api'), '--config-file',
+                 self.config], stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL)
+            log.close()
+            try:
+                wait_for(self._up, 30, what='freezer-api on %s' % self.url)
+                self.fixed_port = True  # clients know this URL now
+                return self
+            except AssertionError:
+                stop_pid(self.popen)
+                # Another test process may have taken the port meanwhile;
+                # a restart must keep its port, a first start need not.
+                if self.fixed_port or attempt == 2:
+                    raise
+                self._use_port(free_port())
         return self
 
     def _up(self):
