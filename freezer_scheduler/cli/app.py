@@ -63,7 +63,13 @@ class SchedulerApp(app.App):
 
 
 def main(argv=None):
-    return SchedulerApp().run(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    # Upstream's word order, "freezer-scheduler [options] start", is the
+    # daemon's own command line: an existing init script runs unchanged.
+    from freezer_scheduler.daemon import main as daemon_main
+    if argv and argv[0].startswith('-') and daemon_main.wants_daemon(argv):
+        return daemon_main.main(argv)
+    return SchedulerApp().run(argv)
 
 
 if __name__ == '__main__':
