@@ -104,6 +104,7 @@ def run_backend(backend, args):
                 storage, server.port))
             started = time.perf_counter()
             count = seed_project(storage)
+            common.analyze(storage)
             common.say('  seeded %d jobs (%d clients) in %.1f s' % (
                 count, CLIENTS, time.perf_counter() - started))
             measure_polls(server, args.duration)

@@ -54,6 +54,7 @@ def measure_session_create(server, storage, repeat):
         for number in range(repeat):
             name = 'nightly-%d' % number
             job_ids = seed_pending(storage, name)
+            common.analyze(storage)
             answer, elapsed = client.expect(
                 201, 'POST', '/v2/%s/sessions' % PROJECT,
                 session_document(name))

@@ -214,21 +214,8 @@ session_end = {
     },
 }
 
-action_create = {
-    'type': 'object',
-    'required': ['freezer_action'],
-    'properties': {
-        'action_id': identifier,
-        'freezer_action': freezer_action,
-        'max_retries': {'type': ['integer', 'null'], 'minimum': 0,
-                        'maximum': INT32_MAX},
-        'max_retries_interval': {'type': ['integer', 'null'], 'minimum': 0,
-                                 'maximum': INT32_MAX},
-        'mandatory': {'type': ['boolean', 'null']},
-        'user_id': {'type': ['string', 'null']},
-        'project_id': {'type': ['string', 'null']},
-    },
-}
+# A standalone action has the shape of a job's action entry.
+action_create = job_action
 
 action_patch = dict(action_create, required=[], properties=dict(
     action_create['properties'], freezer_action=action_defaults))
