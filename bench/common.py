@@ -379,7 +379,7 @@ def job_document(client_id, session_name=None, status=None, index=0):
 def job_rows(project_id, document):
     """(job row, action rows, job_action rows) the API writes for a new job
     (``jobs.create``) that joins no session, built with the domain code."""
-    document = jobs_domain._prepare(document)
+    document = jobs_domain.prepare(document)
     job_id = schedules.new_id()
     row = jobs_domain._new_job_row(project_id, USER_ID, job_id, document,
                                    True)

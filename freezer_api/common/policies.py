@@ -1,6 +1,7 @@
 """Policy rules and their defaults: the names upstream freezer-api uses."""
 
 import threading
+import time
 
 from oslo_config import cfg
 from oslo_policy import policy
@@ -131,19 +132,40 @@ def get_enforcer(conf=None):
 def reset():
     global _enforcer
     _enforcer = None
+    _decisions.clear()
+
+
+# Decisions are cached for a few seconds: oslo.policy inspects every check
+# function's signature on each call, which costs more than the request's
+# own work. A changed policy file is still read within DECISION_TTL.
+DECISION_TTL = 10.0
+_MAX_DECISIONS = 10000
+_decisions = {}
+
+
+def _decide(context, rule, project_id):
+    key = (rule, project_id, context.project_id, context.user_id,
+           context.domain_id, context.system_scope, context.is_admin,
+           tuple(sorted(context.roles or ())))
+    now = time.monotonic()
+    cached = _decisions.get(key)
+    if cached is not None and now - cached[1] < DECISION_TTL:
+        return cached[0]
+    allowed = get_enforcer().authorize(
+        rule, {'project_id': project_id}, context.to_policy_values(),
+        do_raise=False)
+    if len(_decisions) >= _MAX_DECISIONS:
+        _decisions.clear()
+    _decisions[key] = (allowed, now)
+    return allowed
 
 
 def authorize(context, rule, project_id):
     """Raise Forbidden unless ``context`` may do ``rule`` in the project."""
-    target = {'project_id': project_id}
-    credentials = context.to_policy_values()
-    if not get_enforcer().authorize(rule, target, credentials,
-                                    do_raise=False):
+    if not _decide(context, rule, project_id):
         raise exceptions.Forbidden(
             'You are not allowed to access this resource')
 
 
 def allowed(context, rule, project_id):
-    return get_enforcer().authorize(
-        rule, {'project_id': project_id}, context.to_policy_values(),
-        do_raise=False)
+    return _decide(context, rule, project_id)

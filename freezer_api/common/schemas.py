@@ -288,21 +288,32 @@ class ValidationFailure(ValueError):
         return self.message
 
 
+try:  # a compiled validator, when installed, answers "valid?" faster
+    import jsonschema_rs
+except ImportError:  # pragma: no cover - optional
+    jsonschema_rs = None
+
 _validators = {}
 
 
 def _validator(schema):
     key = id(schema)
-    validator = _validators.get(key)
-    if validator is None:
-        validator = jsonschema.Draft7Validator(schema)
-        _validators[key] = validator
-    return validator
+    validators = _validators.get(key)
+    if validators is None:
+        fast = None
+        if jsonschema_rs is not None:
+            fast = jsonschema_rs.Draft7Validator(schema)
+        validators = (jsonschema.Draft7Validator(schema), fast)
+        _validators[key] = validators
+    return validators
 
 
 def validate(schema, document):
     """Raise ValidationFailure for the first way ``document`` breaks it."""
-    validator = _validator(schema)
+    validator, fast = _validator(schema)
+    if fast is not None and fast.is_valid(document):
+        return
+    # The message (and the final word) come from jsonschema itself.
     error = jsonschema.exceptions.best_match(validator.iter_errors(document))
     if error is not None:
         field = '.'.join(str(p) for p in error.absolute_path)

@@ -21,8 +21,12 @@ def _expand_action_defaults(document):
                 freezer_action[key] = value
 
 
-def _prepare(document, patch=False):
-    """Validate a job body; return it without the keys the server owns."""
+def prepare(document, patch=False):
+    """Validate a job body; return it without the keys the server owns.
+
+    Callers run it before their transaction, so a write transaction holds
+    its locks only for the writing.
+    """
     if not isinstance(document, dict):
         raise exceptions.BadRequest('A job must be a JSON object')
     document = dict(document)
@@ -67,7 +71,7 @@ def _check_client(tx, project_id, client_id, entries):
 def _find_session_for(tx, project_id, name, session_id):
     """The session a new job joins, or None: the spec's create rules."""
     if session_id:
-        session = tx.get_session(project_id, session_id, lock=True)
+        session = tx.get_session(project_id, session_id, lock='share')
         if session is None:
             raise exceptions.NotFound(
                 'No session found with ID %s' % session_id)
@@ -77,7 +81,7 @@ def _find_session_for(tx, project_id, name, session_id):
                 % (session_id, name))
         return session
     if name is not None:
-        return tx.get_session_by_name(project_id, name, lock=True)
+        return tx.get_session_by_name(project_id, name)
     return None
 
 
@@ -98,13 +102,16 @@ def _new_job_row(project_id, user_id, job_id, document, reset_times):
 
 
 def create(tx, project_id, user_id, document):
-    """Create a job; returns the wire answer of POST /jobs."""
-    document = _prepare(document)
-    job_id = document.get('job_id') or schedules.new_id()
-    if tx.id_exists('jobs', job_id):
+    """Create a job from a prepare()d body; the wire answer of POST /jobs."""
+    job_id = document.get('job_id')
+    if job_id is None:
+        job_id = schedules.new_id()
+    elif tx.id_exists('jobs', job_id):
         raise exceptions.Conflict('A job with ID %s already exists' % job_id)
     name = document.get('session_name')
-    tx.lock_session_names(project_id, [name])
+    # Shared: job creates of one name go together; only the writers of
+    # the name (session create, rename, delete) wait for them.
+    tx.lock_session_names(project_id, [name], shared=True)
     session = _find_session_for(tx, project_id, name,
                                 document.get('session_id'))
     _check_client(tx, project_id, document['client_id'],
@@ -115,7 +122,7 @@ def create(tx, project_id, user_id, document):
     links = actions.store_job_actions(tx, project_id, user_id,
                                       document['job_actions'])
     tx.insert_job(row)
-    tx.replace_job_actions(job_id, links)
+    tx.replace_job_actions(job_id, links, new_job=True)
     return {'job_id': job_id, 'session_id': row['session_id'],
             'session_name': row['session_name'] or ''}
 
@@ -199,15 +206,15 @@ def _update(tx, project_id, user_id, job, document, merge):
 
 
 def patch(tx, project_id, user_id, job_id, document):
-    document = _prepare(document, patch=True)
+    """Merge a prepare(patch=True)d body into the job; its new version."""
     job = get_row(tx, project_id, job_id)
     return _update(tx, project_id, user_id, job, document, merge=True)
 
 
 def replace(tx, project_id, user_id, job_id, document):
-    """POST on a job URL: replace the job, or create it at that id."""
-    document = _prepare(document)
-    document['job_id'] = job_id
+    """POST on a job URL: replace the job with a prepare()d body, or
+    create it at that id."""
+    document = dict(document, job_id=job_id)
     job = tx.get_job(project_id, job_id)
     if job is None:
         create(tx, project_id, user_id, document)

@@ -154,12 +154,23 @@ def build_conditions(collection, filters):
 
 
 def _dicts(result):
-    return [dict(row) for row in result.mappings()]
+    keys = list(result.keys())
+    return [dict(zip(keys, row)) for row in result]
 
 
 def _one(result):
-    row = result.mappings().first()
-    return dict(row) if row is not None else None
+    keys = list(result.keys())
+    row = result.first()
+    return dict(zip(keys, row)) if row is not None else None
+
+
+# Statements of the hottest paths, built once.
+_OWN_CLIENT = sa.select(clients).where(
+    clients.c.project_id == sa.bindparam('project_id'),
+    clients.c.client_id == sa.bindparam('client_id'))
+_CENTRAL_CLIENT = sa.select(clients).where(
+    clients.c.client_id == sa.bindparam('client_id'),
+    clients.c.is_central == sa.true()).limit(1)
 
 
 class Transaction(object):
@@ -173,9 +184,10 @@ class Transaction(object):
         return self.connection.execute(statement)
 
     def _locking(self, query, lock):
+        """FOR UPDATE when ``lock``; FOR SHARE when it is 'share'."""
         # SQLite has no row locks; its writers hold the database lock.
         if lock and self.dialect != 'sqlite':
-            return query.with_for_update()
+            return query.with_for_update(read=lock == 'share')
         return query
 
     # -- generic ---------------------------------------------------------
@@ -200,7 +212,9 @@ class Transaction(object):
 
     def _insert(self, table, values):
         try:
-            self._exec(table.insert().values(**values))
+            # Values as parameters: the statement stays the same, and its
+            # compiled form comes from SQLAlchemy's cache.
+            self.connection.execute(table.insert(), values)
         except db_exc.DBDuplicateEntry:
             raise exceptions.Conflict(
                 'A document with ID %s already exists' % values.get('id'))
@@ -212,9 +226,21 @@ class Transaction(object):
 
     # -- name locks ------------------------------------------------------
 
-    def lock_session_names(self, project_id, names):
-        """Lock the rows of these names (creating them) in a fixed order."""
+    def lock_session_names(self, project_id, names, shared=False):
+        """Lock the rows of these names (creating them) in a fixed order.
+
+        ``shared``: for readers of "which session is called N" (a job
+        create), who only need to exclude the writers of that name.
+        """
+        lock = 'share' if shared else True
         for name in sorted(n for n in set(names) if n):
+            select = self._locking(sa.select(name_locks.c.project_id).where(
+                name_locks.c.project_id == project_id,
+                name_locks.c.session_name == name), lock)
+            # Look first: inserting a row that exists takes a shared lock
+            # on MariaDB, and two of those deadlock on the upgrade.
+            if self._exec(select).first() is not None:
+                continue
             values = {'project_id': project_id, 'session_name': name}
             if self.dialect == 'postgresql':
                 from sqlalchemy.dialects import postgresql
@@ -226,9 +252,7 @@ class Transaction(object):
             else:
                 self._exec(name_locks.insert().prefix_with(
                     'OR IGNORE').values(**values))
-            self._exec(self._locking(sa.select(name_locks.c.project_id).where(
-                name_locks.c.project_id == project_id,
-                name_locks.c.session_name == name), True))
+            self._exec(select)
 
     # -- jobs ------------------------------------------------------------
 
@@ -295,9 +319,11 @@ class Transaction(object):
 
     # -- job actions -----------------------------------------------------
 
-    def replace_job_actions(self, job_id, links):
-        """links: [(action_id, mandatory)] in order."""
-        self._exec(job_actions.delete().where(job_actions.c.job_id == job_id))
+    def replace_job_actions(self, job_id, links, new_job=False):
+        """links: [(link id, action id, mandatory)] in order."""
+        if not new_job:
+            self._exec(job_actions.delete().where(
+                job_actions.c.job_id == job_id))
         if links:
             self.connection.execute(job_actions.insert(), [
                 {'id': link_id, 'job_id': job_id, 'action_id': action_id,
@@ -316,8 +342,8 @@ class Transaction(object):
                  .join(actions, actions.c.id == job_actions.c.action_id)
                  .where(job_actions.c.job_id.in_(job_ids))
                  .order_by(job_actions.c.job_id, job_actions.c.position))
-        for row in self._exec(query).mappings():
-            result[row['job_id']].append(dict(row))
+        for row in _dicts(self._exec(query)):
+            result[row['job_id']].append(row)
         return result
 
     # -- actions ---------------------------------------------------------
@@ -355,7 +381,7 @@ class Transaction(object):
 
     def insert_session(self, values):
         try:
-            self._exec(sessions.insert().values(**values))
+            self.connection.execute(sessions.insert(), values)
         except db_exc.DBDuplicateEntry as error:
             if 'session_name' in (error.columns or []) or self._name_taken(
                     values):
@@ -413,12 +439,12 @@ class Transaction(object):
 
     def find_client(self, project_id, client_id):
         """The project's client, or a central client of any project."""
-        query = (sa.select(clients)
-                 .where(clients.c.client_id == client_id,
-                        sa.or_(clients.c.project_id == project_id,
-                               clients.c.is_central == sa.true()))
-                 .order_by((clients.c.project_id == project_id).desc()))
-        return _one(self._exec(query))
+        own = _one(self.connection.execute(_OWN_CLIENT, {
+            'project_id': project_id, 'client_id': client_id}))
+        if own is not None:
+            return own
+        return _one(self.connection.execute(_CENTRAL_CLIENT, {
+            'client_id': client_id}))
 
     def get_client_any_project(self, client_id):
         return _one(self._exec(sa.select(clients).where(
@@ -426,7 +452,7 @@ class Transaction(object):
 
     def insert_client(self, values):
         try:
-            self._exec(clients.insert().values(**values))
+            self.connection.execute(clients.insert(), values)
         except db_exc.DBDuplicateEntry:
             raise exceptions.Conflict(
                 'Client %s is already registered' % values['client_id'])
@@ -472,17 +498,23 @@ class Storage(object):
 
     def __init__(self, engine):
         self.engine = engine
+        self._write_lock = contextlib.nullcontext()
+        if engine.dialect.name == 'sqlite':
+            self._write_lock = engine_module.SQLiteWriterLock(
+                engine.url.database)
 
     @contextlib.contextmanager
     def transaction(self, write=True):
-        connection = self.engine.connect()
-        try:
-            if write:
-                connection = connection.execution_options(freezer_write=True)
-            with connection.begin():
-                yield Transaction(connection)
-        finally:
-            connection.close()
+        with self._write_lock if write else contextlib.nullcontext():
+            connection = self.engine.connect()
+            try:
+                if write:
+                    connection = connection.execution_options(
+                        freezer_write=True)
+                with connection.begin():
+                    yield Transaction(connection)
+            finally:
+                connection.close()
 
     def run(self, function, *args, write=True, **kwargs):
         """Call ``function(tx, ...)`` in a transaction; retry deadlocks."""

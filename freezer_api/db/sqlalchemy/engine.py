@@ -5,6 +5,7 @@ queue on the busy timeout instead of failing with "database is locked" when
 one upgrades a read lock; WAL lets readers go on meanwhile.
 """
 
+import fcntl
 import os
 import threading
 
@@ -33,6 +34,39 @@ def _prepare_sqlite(engine):
     def _on_begin(connection):
         write = connection.get_execution_options().get('freezer_write')
         connection.exec_driver_sql('BEGIN IMMEDIATE' if write else 'BEGIN')
+
+
+class SQLiteWriterLock(object):
+    """Queue this process's SQLite writers, and all processes' writers.
+
+    SQLite has one writer at a time, and a writer that finds the database
+    locked sleeps and polls in its busy handler: with several processes
+    the lock then sits idle between holders. Writers queue here instead —
+    threads on a Python lock, processes on an flock(2) of a file beside
+    the database — and each is woken the moment the lock is free.
+    """
+
+    def __init__(self, database):
+        self._threads = threading.Lock()
+        self._file = None
+        if database and database != ':memory:':
+            self._file = open(os.path.abspath(database) + '.writer-lock',
+                              'a')
+
+    def __enter__(self):
+        self._threads.acquire()
+        if self._file is not None:
+            try:
+                fcntl.flock(self._file, fcntl.LOCK_EX)
+            except BaseException:
+                self._threads.release()
+                raise
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+        self._threads.release()
 
 
 def create_engine(url, max_retries=3, max_pool_size=None):

@@ -48,9 +48,20 @@ def _check_known(engine):
             'freezer-api 19.0.0 (revision 7a3b9c1d2e4f).' % revision)
 
 
+def _analyze(connection):
+    """Fresh statistics after a migration rewrote the rows in bulk."""
+    if connection.dialect.name == 'postgresql':
+        connection.exec_driver_sql('ANALYZE')
+    elif connection.dialect.name in ('mysql', 'mariadb'):
+        tables = ', '.join(sa.inspect(connection).get_table_names())
+        if tables:
+            connection.exec_driver_sql('ANALYZE TABLE %s' % tables).all()
+
+
 def upgrade(engine, revision='head'):
     """Upgrade the database behind ``engine`` to ``revision``."""
     _check_known(engine)
+    before = current(engine)
     config = _config()
     with engine.connect() as connection:
         if engine.dialect.name == 'sqlite':
@@ -62,6 +73,9 @@ def upgrade(engine, revision='head'):
         with connection.begin():
             config.attributes['connection'] = connection
             command.upgrade(config, revision)
+        if current(engine) != before:
+            with connection.begin():
+                _analyze(connection)
         if engine.dialect.name == 'sqlite':
             raw = connection.connection.dbapi_connection
             broken = raw.execute('PRAGMA foreign_key_check').fetchall()

@@ -12,7 +12,7 @@ def list_jobs(call):
 
 
 def create(call):
-    body = requests.object_body(call.request)
+    body = jobs.prepare(requests.object_body(call.request))
     return 201, call.write(jobs.create, call.project_id, call.user_id, body)
 
 
@@ -21,14 +21,14 @@ def show(call, job_id):
 
 
 def patch(call, job_id):
-    body = requests.object_body(call.request)
+    body = jobs.prepare(requests.object_body(call.request), patch=True)
     version = call.write(jobs.patch, call.project_id, call.user_id, job_id,
                          body)
     return 200, {'job_id': job_id, 'version': version}
 
 
 def replace(call, job_id):
-    body = requests.object_body(call.request)
+    body = jobs.prepare(requests.object_body(call.request))
     version = call.write(jobs.replace, call.project_id, call.user_id,
                          job_id, body)
     return 201, {'job_id': job_id, 'version': version}
