@@ -1,10 +1,17 @@
-import yaml, sys
+"""Regenerate api-ref/source/parameters.yaml from the definitions below."""
+
+import sys
+
+import yaml
 
 P = {}
+
+
 def p(key, where, type_, desc, required=True):
     assert key not in P, key
     P[key] = {'description': desc.strip() + '\n', 'in': where,
               'required': required, 'type': type_}
+
 
 # path
 p('action_id_path', 'path', 'string', 'The id of the action.')

@@ -5,7 +5,7 @@ every endpoint the api-ref documents, saves each request body it sends and
 each response body it gets, and stops the server. Any status code other
 than the expected one aborts the run, so a sample is never a wrong answer.
 
-    /work/venv/bin/python docs-make-samples.py /work/main 9405
+    python tools/make_api_samples.py . 9405
 """
 
 import json

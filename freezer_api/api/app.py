@@ -14,7 +14,6 @@ import webob
 
 from freezer_api.api import errors
 from freezer_api.api import routes
-from freezer_api.common import config
 from freezer_api.common import exceptions
 from freezer_api.common import policies
 from freezer_api.common import schemas

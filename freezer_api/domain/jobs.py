@@ -80,9 +80,17 @@ def _find_session_for(tx, project_id, name, session_id):
                 'session_id %s and session_name %r name different sessions'
                 % (session_id, name))
         return session
-    if name is not None:
-        return tx.get_session_by_name(project_id, name)
-    return None
+    if name is None:
+        return None
+    # A shared lock on the session keeps it (and its name) in place until
+    # the job is written; session deletes and renames lock it exclusively.
+    session = tx.get_session_by_name(project_id, name, lock='share')
+    if session is None:
+        # No session: hold the name (shared, like other job creates) so
+        # that a session of that name cannot appear without this job.
+        tx.lock_session_names(project_id, [name], shared=True)
+        session = tx.get_session_by_name(project_id, name)
+    return session
 
 
 def _new_job_row(project_id, user_id, job_id, document, reset_times):
@@ -109,9 +117,6 @@ def create(tx, project_id, user_id, document):
     elif tx.id_exists('jobs', job_id):
         raise exceptions.Conflict('A job with ID %s already exists' % job_id)
     name = document.get('session_name')
-    # Shared: job creates of one name go together; only the writers of
-    # the name (session create, rename, delete) wait for them.
-    tx.lock_session_names(project_id, [name], shared=True)
     session = _find_session_for(tx, project_id, name,
                                 document.get('session_id'))
     _check_client(tx, project_id, document['client_id'],

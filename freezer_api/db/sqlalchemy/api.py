@@ -168,6 +168,12 @@ def _one(result):
 _OWN_CLIENT = sa.select(clients).where(
     clients.c.project_id == sa.bindparam('project_id'),
     clients.c.client_id == sa.bindparam('client_id'))
+_SESSION_BY_NAME = {
+    lock: query.with_for_update(read=lock == 'share') if lock else query
+    for query in [sa.select(sessions).where(
+        sessions.c.project_id == sa.bindparam('project_id'),
+        sessions.c.session_name == sa.bindparam('session_name'))]
+    for lock in (False, True, 'share')}
 _CENTRAL_CLIENT = sa.select(clients).where(
     clients.c.client_id == sa.bindparam('client_id'),
     clients.c.is_central == sa.true()).limit(1)
@@ -397,9 +403,10 @@ class Transaction(object):
         return self._get(sessions, project_id, session_id, lock)
 
     def get_session_by_name(self, project_id, name, lock=False):
-        query = sa.select(sessions).where(sessions.c.project_id == project_id,
-                                          sessions.c.session_name == name)
-        return _one(self._exec(self._locking(query, lock)))
+        if self.dialect == 'sqlite':
+            lock = False
+        return _one(self.connection.execute(_SESSION_BY_NAME[lock], {
+            'project_id': project_id, 'session_name': name}))
 
     def session_schedules(self, session_ids):
         """{session_id: schedule} of these sessions."""

@@ -18,7 +18,8 @@ def _config():
 
 
 def head():
-    return alembic_script.ScriptDirectory.from_config(_config()).get_current_head()
+    script = alembic_script.ScriptDirectory.from_config(_config())
+    return script.get_current_head()
 
 
 def current(engine):
