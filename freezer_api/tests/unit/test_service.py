@@ -7,6 +7,7 @@ import pytest
 import webob
 
 from freezer_api.api import app as app_module
+from freezer_api.common import config
 from freezer_api.common import exceptions
 from freezer_api.tests.functional import apifixture
 from freezer_api.tests import backends
@@ -28,7 +29,7 @@ def conf():
 
 
 def test_keystone_is_the_default_strategy():
-    option = [o for o in app_module.config.api_opts
+    option = [o for o in config.api_opts
               if o.name == 'auth_strategy'][0]
     assert option.default == 'keystone'
 
