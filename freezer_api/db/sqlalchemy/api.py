@@ -169,7 +169,11 @@ _OWN_CLIENT = sa.select(clients).where(
     clients.c.project_id == sa.bindparam('project_id'),
     clients.c.client_id == sa.bindparam('client_id'))
 _SESSION_BY_NAME = {
-    lock: query.with_for_update(read=lock == 'share') if lock else query
+    # 'share' is FOR KEY SHARE on PostgreSQL: it only has to keep the row
+    # from being deleted or locked for update, and conflicts with nothing
+    # else (the run protocol's updates of the row go on).
+    lock: query.with_for_update(read=lock == 'share',
+                                key_share=lock == 'share') if lock else query
     for query in [sa.select(sessions).where(
         sessions.c.project_id == sa.bindparam('project_id'),
         sessions.c.session_name == sa.bindparam('session_name'))]
