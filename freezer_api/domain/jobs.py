@@ -171,12 +171,14 @@ def _schedule_values(job, schedule, merge):
 
 def _update(tx, project_id, user_id, job, document, merge):
     """Write a PATCH (merge) or replace body onto an existing job row."""
-    names = [job['session_name']]
-    if 'session_name' in document:
-        names.append(document['session_name'])
-    tx.lock_session_names(project_id, names)
+    moving = 'session_name' in document
+    if moving:
+        # Membership may change: hold both names (schedulers' state
+        # PATCHes never name a session and take no name lock).
+        names = [job['session_name'], document['session_name']]
+        tx.lock_session_names(project_id, names)
     job = get_row(tx, project_id, job['id'], lock=True)
-    if job['session_name'] not in names:
+    if moving and job['session_name'] not in names:
         # Renamed meanwhile: the lock of its new name is needed too.
         tx.lock_session_names(project_id, [job['session_name']])
     values = {'user_id': user_id}
