@@ -132,8 +132,7 @@ What the agent does: ``action`` (required), ``mode``, ``path_to_backup``,
 ``priority``, ``log_file``, ``restore_abs_path``, and any other agent
 option.''')
 p('freezer_action_patch', 'body', 'object', '''
-Keys to merge into the stored ``freezer_action``; it must carry
-``action``.''', False)
+Keys to merge, one by one, into the stored ``freezer_action``.''', False)
 p('hold_off', 'body', 'integer', '''
 Seconds after the start of a run during which other members may still
 join it.''')
