@@ -62,11 +62,6 @@ class BodyTooLarge(FreezerError):
     title = 'Request Entity Too Large'
 
 
-class UnsupportedMediaType(FreezerError):
-    status = 415
-    title = 'Unsupported Media Type'
-
-
 class UnprocessableEntity(FreezerError):
     status = 422
     title = 'Unprocessable Entity'
@@ -79,7 +74,3 @@ class ServiceUnavailable(FreezerError):
 
 class SessionNameTaken(Exception):
     """Raised by storage: a live session of the project has that name."""
-
-
-def error_body(status, title, description):
-    return {'title': title, 'description': description}
