@@ -54,6 +54,19 @@ def unavailable_reason(backend):
     return _reachable[backend]
 
 
+def require(backend, module_level=False):
+    """Skip the caller when ``backend`` is unreachable; fail instead when
+    FREEZER_TEST_REQUIRE_BACKENDS is set (CI)."""
+    import pytest
+    reason = unavailable_reason(backend)
+    if reason is None:
+        return
+    if required():
+        pytest.fail('%s (FREEZER_TEST_REQUIRE_BACKENDS is set)' % reason,
+                    pytrace=False)
+    pytest.skip(reason, allow_module_level=module_level)
+
+
 class Database(object):
     """A fresh, empty database on one backend; ``url`` to connect."""
 

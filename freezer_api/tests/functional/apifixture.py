@@ -24,6 +24,19 @@ def configure(url):
     policies.reset()
 
 
+def exec_job(session_name=None, session_id=None, client_id='p1_host1'):
+    """A small job body (one exec action, daily) for tests to create."""
+    body = {'client_id': client_id,
+            'job_actions': [{'freezer_action': {'action': 'exec',
+                                                'command': 'true'}}],
+            'job_schedule': {'schedule_interval': '1 days'}}
+    if session_name is not None:
+        body['session_name'] = session_name
+    if session_id is not None:
+        body['session_id'] = session_id
+    return body
+
+
 class API(object):
     """An API served from a fresh database of ``backend``."""
 

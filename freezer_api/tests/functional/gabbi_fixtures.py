@@ -9,9 +9,7 @@ import types
 
 from gabbi import driver
 from gabbi import fixture
-import pytest
 
-from freezer_api.tests import backends
 from freezer_api.tests.functional import apifixture
 
 GABBITS = os.path.join(os.path.dirname(__file__), 'gabbits')
@@ -37,17 +35,6 @@ def _fixture_module(backend):
         return application
 
     return types.SimpleNamespace(APIFixture=APIFixture), intercept
-
-
-def skip_unless_available(backend):
-    """Skip the calling module when ``backend`` is unreachable (fail on CI)."""
-    reason = backends.unavailable_reason(backend)
-    if reason is None:
-        return
-    if backends.required():
-        raise RuntimeError('%s (FREEZER_TEST_REQUIRE_BACKENDS is set)'
-                           % reason)
-    pytest.skip(reason, allow_module_level=True)
 
 
 def generate(backend, metafunc, module_name):

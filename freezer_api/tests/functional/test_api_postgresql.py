@@ -2,9 +2,10 @@
 
 from gabbi.driver import test_pytest  # noqa: F401  (gabbi's test function)
 
+from freezer_api.tests import backends
 from freezer_api.tests.functional import gabbi_fixtures
 
-gabbi_fixtures.skip_unless_available('postgresql')
+backends.require('postgresql', module_level=True)
 
 
 def pytest_generate_tests(metafunc):

@@ -25,16 +25,6 @@ VOLATILE_NAMES = ['v0', 'v1', 'v2', 'V0']
 P = '/v2/p1'
 
 
-def _job(name=None):
-    body = {'client_id': 'p1_host1',
-            'job_actions': [{'freezer_action': {'action': 'exec',
-                                                'command': 'true'}}],
-            'job_schedule': {'schedule_interval': '1 days'}}
-    if name is not None:
-        body['session_name'] = name
-    return body
-
-
 class Worker(threading.Thread):
 
     def __init__(self, url, shared, seed):
@@ -73,14 +63,14 @@ class Worker(threading.Thread):
         return self.random.choice(items) if items else None
 
     def attach_by_name(self):
-        response = self.call('POST', '/jobs', _job('stable'))
+        response = self.call('POST', '/jobs', apifixture.exec_job('stable'))
         if response.status_code == 201:
             self.acked.append((response.json()['job_id'],
                                self.shared['stable']))
             self.mine.append(response.json()['job_id'])
 
     def attach_by_id(self):
-        response = self.call('POST', '/jobs', _job())
+        response = self.call('POST', '/jobs', apifixture.exec_job())
         if response.status_code != 201:
             return
         job_id = response.json()['job_id']
@@ -92,7 +82,7 @@ class Worker(threading.Thread):
 
     def volatile_job(self):
         name = self.random.choice(VOLATILE_NAMES + [None])
-        response = self.call('POST', '/jobs', _job(name))
+        response = self.call('POST', '/jobs', apifixture.exec_job(name))
         if response.status_code == 201:
             self.shared['jobs'].append(response.json()['job_id'])
 
@@ -158,11 +148,7 @@ class Worker(threading.Thread):
 
 @pytest.mark.parametrize('backend', backends.BACKENDS)
 def test_concurrent_clients_keep_the_invariant(backend):
-    reason = backends.unavailable_reason(backend)
-    if reason:
-        if backends.required():
-            pytest.fail(reason)
-        pytest.skip(reason)
+    backends.require(backend)
     database = servers.migrated_database(backend)
     first = servers.APIServer(database.url)
     second = servers.APIServer(database.url)

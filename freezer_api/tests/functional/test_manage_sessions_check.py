@@ -11,9 +11,6 @@ from freezer_api.db.sqlalchemy import models
 from freezer_api.tests.functional import apifixture
 
 P = '/v2/p1'
-JOB = {'client_id': 'p1_host1',
-       'job_actions': [{'freezer_action': {'action': 'exec',
-                                           'command': 'true'}}]}
 
 
 def _check(url, tmp_path):
@@ -32,8 +29,8 @@ def test_sessions_check_reports_violations(tmp_path):
         _, session = api.request('POST', P + '/sessions',
                                  {'session_name': 'nightly'})
         _, member = api.request('POST', P + '/jobs',
-                                dict(JOB, session_name='nightly'))
-        _, loner = api.request('POST', P + '/jobs', JOB)
+                                apifixture.exec_job('nightly'))
+        _, loner = api.request('POST', P + '/jobs', apifixture.exec_job())
         result = _check(api.database.url, tmp_path)
         assert result.returncode == 0, result.stderr
         assert 'holds' in result.stdout

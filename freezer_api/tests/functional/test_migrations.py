@@ -26,19 +26,10 @@ from freezer_api.db.sqlalchemy import models
 from freezer_api.tests import backends
 
 
-def _skip_unless_available(backend):
-    reason = backends.unavailable_reason(backend)
-    if reason is None:
-        return
-    if backends.required():
-        pytest.fail('%s (FREEZER_TEST_REQUIRE_BACKENDS is set)' % reason)
-    pytest.skip(reason)
-
-
 @pytest.fixture(params=backends.BACKENDS)
 def database(request):
     """A fresh, empty database of each backend."""
-    _skip_unless_available(request.param)
+    backends.require(request.param)
     fresh = backends.Database(request.param)
     yield fresh
     fresh.drop()

@@ -20,18 +20,6 @@ MAYBE_NAME = st.one_of(st.none(), NAMES)
 P = '/v2/p1'
 
 
-def job_body(name=None, session_id=None):
-    body = {'client_id': 'p1_host1',
-            'job_actions': [{'freezer_action': {'action': 'exec',
-                                                'command': 'true'}}],
-            'job_schedule': {'schedule_interval': '1 days'}}
-    if name is not None:
-        body['session_name'] = name
-    if session_id is not None:
-        body['session_id'] = session_id
-    return body
-
-
 class NamedSessions(RuleBasedStateMachine):
     """The model: job -> (name, session), session -> name."""
 
@@ -70,7 +58,8 @@ class NamedSessions(RuleBasedStateMachine):
 
     @rule(target=jobs, name=MAYBE_NAME)
     def create_job(self, name):
-        _, answer = self._call('POST', P + '/jobs', job_body(name), 201)
+        _, answer = self._call('POST', P + '/jobs',
+                               apifixture.exec_job(name), 201)
         job_id = answer['job_id']
         self.job_name[job_id] = name
         self.job_session[job_id] = self._session_named(name)
@@ -80,7 +69,7 @@ class NamedSessions(RuleBasedStateMachine):
     @rule(target=jobs, session=sessions)
     def create_job_in_session_by_id(self, session):
         status, answer = self._call('POST', P + '/jobs',
-                                    job_body(session_id=session))
+                                    apifixture.exec_job(session_id=session))
         if session not in self.session_name:
             assert status == 404
             return 'missing-job'

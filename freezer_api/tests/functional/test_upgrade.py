@@ -202,20 +202,11 @@ class UpgradedDatabase(object):
         self._workdir.cleanup()
 
 
-def _skip_unless_available(backend):
-    reason = backends.unavailable_reason(backend)
-    if reason is None:
-        return
-    if backends.required():
-        pytest.fail('%s (FREEZER_TEST_REQUIRE_BACKENDS is set)' % reason)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope='module', params=['sqlite', 'mysql'])
 def upgraded(request):
     """One upgraded database per backend, shared by the tests that leave
     upstream's projects as they are."""
-    _skip_unless_available(request.param)
+    backends.require(request.param)
     database = UpgradedDatabase(request.param)
     yield database
     database.close()
@@ -224,7 +215,7 @@ def upgraded(request):
 @pytest.fixture(params=['sqlite', 'mysql'])
 def upgraded_scratch(request):
     """An upgraded database of its own, for a test that writes to it."""
-    _skip_unless_available(request.param)
+    backends.require(request.param)
     database = UpgradedDatabase(request.param)
     yield database
     database.close()
@@ -554,7 +545,7 @@ def _shape(engine):
 def test_base_revision_is_upstreams_schema(backend):
     """A new database starts at 7a3b9c1d2e4f in upstream's exact shape, so
     new and upgraded deployments take the same road afterwards."""
-    _skip_unless_available(backend)
+    backends.require(backend)
     fresh = backends.Database(backend)
     reference = backends.Database(backend)
     engines = []

@@ -1,7 +1,6 @@
 """/v2/{project_id}/sessions: thin handlers over the sessions domain."""
 
 from freezer_api.api import requests
-from freezer_api.common import exceptions
 from freezer_api.common import policies
 from freezer_api.domain import runs
 from freezer_api.domain import sessions
@@ -19,9 +18,6 @@ def create(call):
     if_exists = call.request.GET.get('if_exists')
     if if_exists == 'update':
         policies.authorize(call.context, 'sessions:update', call.project_id)
-    if if_exists is not None and if_exists not in sessions.IF_EXISTS:
-        raise exceptions.BadRequest(
-            'if_exists must be one of: %s' % ', '.join(sessions.IF_EXISTS))
     answer, created = call.write(sessions.create, call.project_id,
                                  call.user_id, body, if_exists)
     return (201 if created else 200), answer
